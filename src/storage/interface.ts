@@ -1,0 +1,58 @@
+// The interfaces between storage and its users (scrape, PromQL, rules, web).
+// Consumers import these types, never tsdb/ directly.
+import type { Labels } from "../model/labels.js";
+import type { Matcher } from "../model/matcher.js";
+import type { SampleBatch } from "../model/sample.js";
+
+/** An opaque series reference; 0 means "not known yet". */
+export type SeriesRef = number;
+
+export interface Appender {
+  /**
+   * Adds a sample. Pass the ref returned by an earlier append for the same labels
+   * (or 0) so that the label lookup is skipped. Throws OutOfOrderSampleError,
+   * DuplicateSampleError or OutOfBoundsError from ./errors.js.
+   */
+  append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef;
+  /** Makes the samples visible to readers; resolves once they are in the WAL. */
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface Appendable {
+  appender(): Appender;
+}
+
+export interface SelectHints {
+  /** Inclusive time range (ms) the caller needs samples for. */
+  readonly start: number;
+  readonly end: number;
+  /** Aggregation/function hints, as Prometheus passes them; storage may ignore them. */
+  readonly func?: string;
+}
+
+export interface Series {
+  readonly labels: Labels;
+  /** Samples within the querier's range (and the hints' range when given), sorted by time. */
+  samples(): SampleBatch;
+}
+
+export interface Querier {
+  /** Series matching all matchers, sorted by labels when sorted is true. */
+  select(sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]>;
+  labelNames(matchers: readonly Matcher[]): Promise<string[]>;
+  labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]>;
+  close(): void;
+}
+
+export interface Queryable {
+  /** A querier over [mint, maxt] (inclusive, ms). */
+  querier(mint: number, maxt: number): Promise<Querier>;
+}
+
+/** Where samples go and where queries read from. */
+export interface Storage extends Appendable, Queryable {
+  /** The oldest timestamp storage holds, or undefined when empty. */
+  startTime(): number | undefined;
+  close(): Promise<void>;
+}
