@@ -1,4 +1,19 @@
 #!/usr/bin/env node
-// Tool entry point, in the manner of promtool. Subcommands land with their subsystems.
-process.stderr.write("promwasm-tool: no subcommands yet\n");
-process.exitCode = 1;
+// promwasm-tool, in the manner of promtool: dispatches to each subsystem's commands.
+
+type Command = (args: string[]) => Promise<number>;
+
+const groups: Record<string, () => Promise<Command>> = {};
+
+async function main(argv: string[]): Promise<number> {
+  const [group, ...rest] = argv;
+  const load = group === undefined ? undefined : groups[group];
+  if (!load) {
+    process.stderr.write(`usage: promwasm-tool <${Object.keys(groups).join("|")}> ...\n`);
+    return group === "--help" || group === "-h" ? 0 : 1;
+  }
+  const run = await load();
+  return run(rest);
+}
+
+process.exitCode = await main(process.argv.slice(2));
