@@ -1,0 +1,50 @@
+// Prometheus durations ("1h30m", "5m", "1d", "100ms"): units y w d h m s ms, largest first,
+// each at most once. Used by config, PromQL and the HTTP API alike.
+
+const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ["y", 365 * 24 * 3600_000],
+  ["w", 7 * 24 * 3600_000],
+  ["d", 24 * 3600_000],
+  ["h", 3600_000],
+  ["m", 60_000],
+  ["s", 1000],
+  ["ms", 1],
+];
+
+const PART = /^(\d+)(ms|y|w|d|h|m|s)/;
+
+export class DurationError extends Error {}
+
+/** Parses a duration into ms; throws DurationError naming the input when malformed. */
+export function parseDuration(s: string): number {
+  if (s === "0") return 0;
+  if (s === "") throw new DurationError("empty duration string");
+  let rest = s;
+  let total = 0;
+  let lastRank = -1;
+  while (rest.length > 0) {
+    const m = PART.exec(rest);
+    if (!m) throw new DurationError(`not a valid duration string: ${JSON.stringify(s)}`);
+    const rank = UNITS.findIndex(([u]) => u === m[2]);
+    if (rank <= lastRank) throw new DurationError(`not a valid duration string: ${JSON.stringify(s)}`);
+    lastRank = rank;
+    total += Number(m[1]) * UNITS[rank][1];
+    rest = rest.slice(m[0].length);
+  }
+  if (!Number.isSafeInteger(total)) throw new DurationError(`duration out of range: ${JSON.stringify(s)}`);
+  return total;
+}
+
+/** Prints ms as Prometheus does: the largest units first, "0s" for zero. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  let out = ms < 0 ? "-" : "";
+  let rest = Math.abs(ms);
+  for (const [unit, size] of UNITS) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return out;
+}
