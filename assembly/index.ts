@@ -1,2 +1,7 @@
 // The only export list of the WASM module: numbers in, numbers out.
 export { arenaAlloc, arenaReset } from "./mem/arena";
+export { xorEncode } from "./xor/encode";
+export { xorDecode, xorDecodeMany } from "./xor/decode";
+export { postingsIntersect } from "./postings/intersect";
+export { postingsUnion } from "./postings/union";
+export { postingsDifference } from "./postings/difference";

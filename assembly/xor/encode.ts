@@ -1,0 +1,145 @@
+// Gorilla XOR encoder producing Prometheus' XOR chunk bytes (tsdb/docs/format/chunks.md):
+// u16be count, varint t0, raw 64-bit v0, uvarint first delta, then per sample a
+// delta-of-delta bucket ('0' | '10'+14 | '110'+17 | '1110'+20 | '1111'+64 bits) and the
+// XOR of the value with the previous one ('0' same | '10' reuse window | '11' + 5-bit
+// leading zeros (capped at 31) + 6-bit significant bits (64 written as 0) + bits).
+import { STATUS_BAD_TIMESTAMP, STATUS_TOO_MANY_SAMPLES } from "./status";
+
+const STALE_NAN: u64 = 0x7ff0000000000002;
+// The stale marker after a JS engine set its quiet bit.
+const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
+// 2^63 as f64: the first value outside int64.
+const INT64_LIMIT: f64 = 9223372036854775808.0;
+
+// Bit writer state: `acc` holds `fill` pending bits in its low end; full words are
+// stored big-endian at `outPos`. Globals so the @inline helpers can share them.
+let acc: u64 = 0;
+let fill: i32 = 0;
+let outPos: usize = 0;
+
+// Writes the low n bits of v (1 <= n <= 64); bits above n in v must be zero.
+@inline function writeBits(v: u64, n: i32): void {
+  const free = 64 - fill;
+  if (n < free) {
+    acc = (acc << <u64>n) | v;
+    fill += n;
+  } else {
+    const rem = n - free;
+    // free == 64 only when fill == 0, where acc is 0 and the wrapped shift is harmless.
+    const word = (acc << <u64>free) | (v >> <u64>rem);
+    store<u64>(outPos, bswap<u64>(word));
+    outPos += 8;
+    acc = rem == 0 ? 0 : v & ((<u64>1 << <u64>rem) - 1);
+    fill = rem;
+  }
+}
+
+@inline function writeUvarint(x: u64): void {
+  while (x >= 0x80) {
+    writeBits((x & 0x7f) | 0x80, 8);
+    x >>= 7;
+  }
+  writeBits(x, 8);
+}
+
+@inline function canonical(bits: u64): u64 {
+  return bits == STALE_NAN_QUIETED ? STALE_NAN : bits;
+}
+
+@inline function validTimestamp(t: f64): bool {
+  return t == Math.floor(t) && t >= -INT64_LIMIT && t < INT64_LIMIT;
+}
+
+// bitRange in Prometheus: -(2^(n-1)-1) <= x <= 2^(n-1).
+@inline function fits(x: i64, n: i32): bool {
+  const half: i64 = <i64>1 << <i64>(n - 1);
+  return x >= 1 - half && x <= half;
+}
+
+@inline function writeValue(cur: u64, prev: u64, leadingIn: i32, trailingIn: i32): i32 {
+  // Returns the new (leading << 8 | trailing) window.
+  const x = cur ^ prev;
+  if (x == 0) {
+    writeBits(0, 1);
+    return (leadingIn << 8) | trailingIn;
+  }
+  let leading = <i32>clz<u64>(x);
+  const trailing = <i32>ctz<u64>(x);
+  if (leading >= 32) leading = 31;
+  if (leadingIn != 0xff && leading >= leadingIn && trailing >= trailingIn) {
+    // '10' then the bits inside the previous window.
+    writeBits(0b10, 2);
+    writeBits(x >> <u64>trailingIn, 64 - leadingIn - trailingIn);
+    return (leadingIn << 8) | trailingIn;
+  }
+  const sig = 64 - leading - trailing;
+  // '11', 5 bits leading, 6 bits significant count (64 wraps to 0).
+  writeBits((<u64>0b11 << 11) | (<u64>leading << 6) | <u64>(sig & 63), 13);
+  writeBits(x >> <u64>trailing, sig);
+  return (leading << 8) | trailing;
+}
+
+/**
+ * Encodes n samples (timestamps as integral f64 ms at tsPtr, values at vsPtr) into out.
+ * Returns the chunk length in bytes, or a negative status. out needs room for
+ * 2 + 18 + 20 * (n - 1) + 16 bytes.
+ */
+export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
+  if (n < 0 || n > 0xffff) return STATUS_TOO_MANY_SAMPLES;
+  store<u8>(out, <u8>(n >> 8));
+  store<u8>(out + 1, <u8>n);
+  if (n == 0) return 2;
+  acc = 0;
+  fill = 0;
+  outPos = out + 2;
+
+  const t0f = load<f64>(tsPtr);
+  if (!validTimestamp(t0f)) return STATUS_BAD_TIMESTAMP;
+  let t = <i64>t0f;
+  let v = canonical(load<u64>(vsPtr));
+  // Signed varint: zigzag then uvarint.
+  writeUvarint(<u64>((t << 1) ^ (t >> 63)));
+  writeBits(v, 64);
+
+  let window: i32 = 0xff << 8;
+  let tDelta: i64 = 0;
+  if (n > 1) {
+    const tf = load<f64>(tsPtr + 8);
+    if (!validTimestamp(tf)) return STATUS_BAD_TIMESTAMP;
+    const t1 = <i64>tf;
+    tDelta = t1 - t;
+    writeUvarint(<u64>tDelta);
+    const v1 = canonical(load<u64>(vsPtr + 8));
+    window = writeValue(v1, v, window >> 8, window & 0xff);
+    t = t1;
+    v = v1;
+  }
+  for (let i = 2; i < n; i++) {
+    const off = <usize>i << 3;
+    const tf = load<f64>(tsPtr + off);
+    if (!validTimestamp(tf)) return STATUS_BAD_TIMESTAMP;
+    const ti = <i64>tf;
+    const d = ti - t;
+    const dod = d - tDelta;
+    if (dod == 0) {
+      writeBits(0, 1);
+    } else if (fits(dod, 14)) {
+      writeBits((<u64>0b10 << 14) | (<u64>dod & 0x3fff), 16);
+    } else if (fits(dod, 17)) {
+      writeBits((<u64>0b110 << 17) | (<u64>dod & 0x1ffff), 20);
+    } else if (fits(dod, 20)) {
+      writeBits((<u64>0b1110 << 20) | (<u64>dod & 0xfffff), 24);
+    } else {
+      writeBits(0b1111, 4);
+      writeBits(<u64>dod, 64);
+    }
+    const vi = canonical(load<u64>(vsPtr + off));
+    window = writeValue(vi, v, window >> 8, window & 0xff);
+    t = ti;
+    tDelta = d;
+    v = vi;
+  }
+  // Flush the partial word, left-aligned; only its first ceil(fill/8) bytes count.
+  if (fill > 0) store<u64>(outPos, bswap<u64>(acc << <u64>(64 - fill)));
+  return <i32>(outPos - out) + ((fill + 7) >> 3);
+}

@@ -1,0 +1,33 @@
+// The whole export surface of build/wasm/promwasm.wasm, typed in one place. No other
+// file declares it. Every export takes and returns numbers: pointers and lengths are
+// byte offsets into `memory`, counts are element counts, negatives are status codes
+// (see errors.ts). Timestamps cross as f64 because ms values fit in 2^53 and i64
+// would cross as BigInt.
+
+export interface WasmExports {
+  readonly memory: WebAssembly.Memory;
+  /** Bump-allocates `size` bytes (8-aligned) in the scratch arena. */
+  arenaAlloc(size: number): number;
+  /** Drops every arena allocation; call before each bulk operation. */
+  arenaReset(): void;
+
+  /** Encodes n samples (f64 ts, f64 vs) into out; returns chunk byte length or status. */
+  xorEncode(tsPtr: number, vsPtr: number, n: number, outPtr: number): number;
+  /**
+   * Decodes one chunk (followed by XOR_PAD zero bytes) into tsOut/vsOut, keeping samples
+   * with mint <= t <= maxt; returns the number written or a status.
+   */
+  xorDecode(chunkPtr: number, chunkLen: number, tsOut: number, vsOut: number, mint: number, maxt: number): number;
+  /** Like xorDecode over n chunks described by (ptr u32, len u32) pairs at tablePtr; returns total written. */
+  xorDecodeMany(tablePtr: number, n: number, tsOut: number, vsOut: number, mint: number, maxt: number): number;
+
+  /** Intersects k sorted u32 lists described by (ptr u32, len u32) pairs; returns length written to out. */
+  postingsIntersect(tablePtr: number, k: number, outPtr: number): number;
+  /** Merges k sorted u32 lists without duplicates; scratch needs 12*k bytes; returns length. */
+  postingsUnion(tablePtr: number, k: number, outPtr: number, scratchPtr: number): number;
+  /** Writes a \ b; returns length. */
+  postingsDifference(aPtr: number, aLen: number, bPtr: number, bLen: number, outPtr: number): number;
+}
+
+/** Zero bytes the decoder needs after chunk data: it reads whole 64-bit words. */
+export const XOR_PAD = 32;
