@@ -1,0 +1,40 @@
+// XOR (Gorilla) float chunks. The bit-level work happens in WASM (src/wasm);
+// this file adapts it to the Chunk type and wraps decode failures with context.
+import type { SampleBatch } from "../../model/sample.js";
+import { decodeXor, decodeXorMany, decodeXorRange, encodeXor } from "../../wasm/index.js";
+import { CorruptionError } from "../encoding/errors.js";
+import { Encoding, type Chunk } from "./chunk.js";
+
+/** Prometheus cuts a chunk after this many samples. */
+export const SAMPLES_PER_CHUNK = 120;
+
+/** Encodes samples [start, end) of ts/vs into one XOR chunk. */
+export function encodeXorChunk(ts: Float64Array, vs: Float64Array, start = 0, end = ts.length): Chunk {
+  if (end - start > 0xffff) throw new RangeError(`XOR chunk: ${end - start} samples exceed the 65535 a chunk can count`);
+  return { encoding: Encoding.XOR, bytes: encodeXor(ts, vs, start, end) };
+}
+
+export function decodeXorChunk(bytes: Uint8Array): SampleBatch {
+  try {
+    return decodeXor(bytes);
+  } catch (cause) {
+    throw new CorruptionError(`decode XOR chunk of ${bytes.length} bytes`, { cause });
+  }
+}
+
+export function decodeXorChunkRange(bytes: Uint8Array, mint: number, maxt: number): SampleBatch {
+  try {
+    return decodeXorRange(bytes, mint, maxt);
+  } catch (cause) {
+    throw new CorruptionError(`decode XOR chunk of ${bytes.length} bytes`, { cause });
+  }
+}
+
+/** Samples with mint <= t <= maxt of several XOR chunks of one series (time-ordered), in one WASM call. */
+export function decodeXorChunks(chunks: readonly Uint8Array[], mint: number, maxt: number): SampleBatch {
+  try {
+    return decodeXorMany(chunks, mint, maxt);
+  } catch (cause) {
+    throw new CorruptionError(`decode ${chunks.length} XOR chunks`, { cause });
+  }
+}
