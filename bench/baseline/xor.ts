@@ -1,0 +1,243 @@
+// Plain TypeScript XOR chunk codec: the speed baseline for bench/wasm/xor.bench.ts and an
+// independent oracle for tests. Not shipped in src/. Byte-compatible with the WASM codec
+// (Prometheus' XOR chunk); 64-bit values are handled as two u32 halves, not BigInt.
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer); // little endian: [lo, hi]
+const TWO32 = 4294967296;
+
+class BitWriter {
+  buf: Uint8Array;
+  pos = 0; // in bits
+
+  constructor(bytes: number) {
+    this.buf = new Uint8Array(bytes);
+  }
+
+  /** Writes the low n (<= 32) bits of v. */
+  write(v: number, n: number): void {
+    const buf = this.buf;
+    while (n > 0) {
+      const free = 8 - (this.pos & 7);
+      const take = free < n ? free : n;
+      const bits = (v >>> (n - take)) & ((1 << take) - 1);
+      buf[this.pos >>> 3]! |= bits << (free - take);
+      this.pos += take;
+      n -= take;
+    }
+  }
+
+  /** Writes the low n (<= 64) bits of hi:lo. */
+  write64(hi: number, lo: number, n: number): void {
+    if (n > 32) {
+      this.write(hi, n - 32);
+      this.write(lo, 32);
+    } else {
+      this.write(lo, n);
+    }
+  }
+
+  uvarint(x: bigint): void {
+    while (x >= 0x80n) {
+      this.write(Number(x & 0x7fn) | 0x80, 8);
+      x >>= 7n;
+    }
+    this.write(Number(x), 8);
+  }
+}
+
+function clz64(hi: number, lo: number): number {
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+}
+
+function ctz32(x: number): number {
+  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+
+function ctz64(hi: number, lo: number): number {
+  return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
+}
+
+// (hi:lo) >>> s for 0 <= s < 64, as [hi, lo].
+function shr64(hi: number, lo: number, s: number, out: number[]): void {
+  if (s === 0) {
+    out[0] = hi;
+    out[1] = lo;
+  } else if (s < 32) {
+    out[0] = hi >>> s;
+    out[1] = ((lo >>> s) | (hi << (32 - s))) >>> 0;
+  } else {
+    out[0] = 0;
+    out[1] = hi >>> (s - 32);
+  }
+}
+
+export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Array {
+  const n = ts.length;
+  const w = new BitWriter(2 + 20 + n * 20);
+  w.write(n, 16);
+  if (n === 0) return w.buf.slice(0, 2);
+  const t0 = BigInt(ts[0]!);
+  w.uvarint(BigInt.asUintN(64, (t0 << 1n) ^ (t0 >> 63n)));
+  f64[0] = vs[0]!;
+  let pHi = u32[1]!;
+  let pLo = u32[0]!;
+  if (pHi === 0x7ff80000 && pLo === 2) pHi = 0x7ff00000;
+  w.write(pHi, 32);
+  w.write(pLo, 32);
+  let leadingW = 0xff;
+  let trailingW = 0;
+  let t = ts[0]!;
+  let tDelta = 0;
+  const tmp = [0, 0];
+  for (let i = 1; i < n; i++) {
+    const ti = ts[i]!;
+    const d = ti - t;
+    if (i === 1) {
+      w.uvarint(BigInt.asUintN(64, BigInt(d)));
+    } else {
+      const dod = d - tDelta;
+      if (dod === 0) w.write(0, 1);
+      else if (dod >= -8191 && dod <= 8192) w.write((0b10 << 14) | (dod & 0x3fff), 16);
+      else if (dod >= -65535 && dod <= 65536) w.write((0b110 << 17) | (dod & 0x1ffff), 20);
+      else if (dod >= -524287 && dod <= 524288) w.write((0b1110 << 20) | (dod & 0xfffff), 24);
+      else {
+        w.write(0b1111, 4);
+        const hi = Math.floor(dod / TWO32);
+        w.write(hi >>> 0, 32);
+        w.write((dod - hi * TWO32) >>> 0, 32);
+      }
+    }
+    f64[0] = vs[i]!;
+    let hi = u32[1]!;
+    const lo = u32[0]!;
+    if (hi === 0x7ff80000 && lo === 2) hi = 0x7ff00000;
+    const xHi = (hi ^ pHi) >>> 0;
+    const xLo = (lo ^ pLo) >>> 0;
+    if (xHi === 0 && xLo === 0) {
+      w.write(0, 1);
+    } else {
+      let leading = clz64(xHi, xLo);
+      const trailing = ctz64(xHi, xLo);
+      if (leading >= 32) leading = 31;
+      if (leadingW !== 0xff && leading >= leadingW && trailing >= trailingW) {
+        w.write(0b10, 2);
+        shr64(xHi, xLo, trailingW, tmp);
+        w.write64(tmp[0]!, tmp[1]!, 64 - leadingW - trailingW);
+      } else {
+        leadingW = leading;
+        trailingW = trailing;
+        const sig = 64 - leading - trailing;
+        w.write((0b11 << 11) | (leading << 6) | (sig & 63), 13);
+        shr64(xHi, xLo, trailing, tmp);
+        w.write64(tmp[0]!, tmp[1]!, sig);
+      }
+    }
+    pHi = hi;
+    pLo = lo;
+    t = ti;
+    tDelta = d;
+  }
+  return w.buf.slice(0, 2 + ((w.pos - 16 + 7) >>> 3));
+}
+
+class BitReader {
+  pos = 0;
+  constructor(readonly buf: Uint8Array) {}
+
+  /** Reads n (<= 32) bits as an unsigned number. */
+  read(n: number): number {
+    let v = 0;
+    const buf = this.buf;
+    while (n > 0) {
+      const byte = this.pos >>> 3;
+      if (byte >= buf.length) throw new Error("baseline decode: chunk truncated");
+      const avail = 8 - (this.pos & 7);
+      const take = avail < n ? avail : n;
+      const bits = (buf[byte]! >>> (avail - take)) & ((1 << take) - 1);
+      v = v * (1 << take) + bits;
+      this.pos += take;
+      n -= take;
+    }
+    return v;
+  }
+
+  uvarint(): bigint {
+    let x = 0n;
+    let s = 0n;
+    for (;;) {
+      const b = this.read(8);
+      x |= BigInt(b & 0x7f) << s;
+      if (b < 0x80) return x;
+      s += 7n;
+    }
+  }
+}
+
+export function decodeXorBaseline(chunk: Uint8Array): { ts: Float64Array; vs: Float64Array } {
+  const r = new BitReader(chunk);
+  const n = r.read(16);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  if (n === 0) return { ts, vs };
+  const zz = r.uvarint();
+  let t = Number((zz >> 1n) ^ -(zz & 1n));
+  let hi = r.read(32);
+  let lo = r.read(32);
+  const vsU32 = new Uint32Array(vs.buffer);
+  ts[0] = t;
+  vsU32[0] = lo;
+  vsU32[1] = hi;
+  let leading = 0;
+  let trailing = 0;
+  let tDelta = 0;
+  for (let i = 1; i < n; i++) {
+    if (i === 1) {
+      tDelta = Number(BigInt.asIntN(64, r.uvarint()));
+    } else {
+      let dod = 0;
+      if (r.read(1) === 1) {
+        if (r.read(1) === 0) {
+          const raw = r.read(14);
+          dod = raw > 0x2000 ? raw - 0x4000 : raw;
+        } else if (r.read(1) === 0) {
+          const raw = r.read(17);
+          dod = raw > 0x10000 ? raw - 0x20000 : raw;
+        } else if (r.read(1) === 0) {
+          const raw = r.read(20);
+          dod = raw > 0x80000 ? raw - 0x100000 : raw;
+        } else {
+          const dHi = r.read(32) | 0;
+          dod = dHi * TWO32 + r.read(32);
+        }
+      }
+      tDelta += dod;
+    }
+    t += tDelta;
+    ts[i] = t;
+    if (r.read(1) === 1) {
+      if (r.read(1) === 1) {
+        leading = r.read(5);
+        let sig = r.read(6);
+        if (sig === 0) sig = 64;
+        trailing = 64 - leading - sig;
+      }
+      const sig = 64 - leading - trailing;
+      let bHi = sig > 32 ? r.read(sig - 32) : 0;
+      let bLo = r.read(sig > 32 ? 32 : sig);
+      // (bHi:bLo) << trailing
+      if (trailing >= 32) {
+        bHi = bLo << (trailing - 32);
+        bLo = 0;
+      } else if (trailing > 0) {
+        bHi = (bHi << trailing) | (bLo >>> (32 - trailing));
+        bLo = bLo << trailing;
+      }
+      hi = (hi ^ bHi) >>> 0;
+      lo = (lo ^ bLo) >>> 0;
+    }
+    vsU32[2 * i] = lo;
+    vsU32[2 * i + 1] = hi;
+  }
+  return { ts, vs };
+}

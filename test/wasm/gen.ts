@@ -1,0 +1,42 @@
+// Seeded sample generators shared by the wasm tests.
+
+/** mulberry32: small deterministic PRNG returning [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function fromBits(bits: bigint[]): Float64Array {
+  const out = new Float64Array(bits.length);
+  new BigUint64Array(out.buffer).set(bits);
+  return out;
+}
+
+export function bitsOf(a: Float64Array): bigint[] {
+  return Array.from(new BigUint64Array(a.buffer, a.byteOffset, a.length));
+}
+
+export type Shape = "gauge" | "counter" | "noisy";
+
+/** n samples of a shape with a 15 s scrape interval and some jitter. */
+export function series(shape: Shape, n: number, seed: number): { ts: Float64Array; vs: Float64Array } {
+  const r = rng(seed);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  let t = 1_700_000_000_000 + Math.floor(r() * 1e6);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    ts[i] = t;
+    t += shape === "gauge" ? 15_000 : 15_000 + Math.floor(r() * 40) - 20;
+    if (shape === "gauge") vs[i] = 42;
+    else if (shape === "counter") vs[i] = c += Math.floor(r() * 100);
+    else vs[i] = r() * 1000 - 500;
+  }
+  return { ts, vs };
+}
