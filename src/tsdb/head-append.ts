@@ -1,0 +1,158 @@
+// The head's write path. An appender validates each sample against what is committed
+// (and what it already holds for the series), buffers it in typed arrays, and on
+// commit writes the series and samples records to the WAL before making the samples
+// visible. Errors use Prometheus' semantics: same timestamp with another value is a
+// duplicate, the same value again is ignored, older is out of order (or accepted when
+// an out-of-order window is set), and too far behind the head is out of bounds.
+import type { Labels } from "../model/labels.js";
+import type { Appender, SeriesRef } from "../storage/interface.js";
+import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
+import { ClosedError } from "./errors.js";
+import { sameValue, type Head } from "./head.js";
+import { RecordEncoder, type RefSeries } from "./record/record.js";
+
+const encoder = new RecordEncoder();
+
+export class HeadAppender implements Appender {
+  private readonly head: Head;
+  private readonly id: number;
+  private refs = new Float64Array(256);
+  private ts = new Float64Array(256);
+  private vs = new Float64Array(256);
+  private n = 0;
+  private done = false;
+  /** Lowest in-order time accepted, fixed when the appender starts (as Prometheus does). */
+  private readonly minValidTime: number;
+  private readonly oooMinValidTime: number;
+
+  constructor(head: Head) {
+    this.head = head;
+    this.id = head.newAppenderId();
+    this.minValidTime = head.appendableMinValidTime();
+    const w = head.opts.outOfOrderTimeWindowMs;
+    this.oooMinValidTime = w > 0 ? Math.max(head.minValidTime, head.maxTime - w) : this.minValidTime;
+  }
+
+  append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
+    if (this.done) throw new ClosedError("appender (already committed or rolled back)");
+    const head = this.head;
+    const oooWindow = head.opts.outOfOrderTimeWindowMs;
+    if (t < this.minValidTime) {
+      if (oooWindow === 0) {
+        head.counters.outOfBoundsSamples++;
+        throw new OutOfBoundsError();
+      }
+      if (t < this.oooMinValidTime) {
+        head.counters.tooOldSamples++;
+        throw new TooOldSampleError();
+      }
+    }
+    let r = ref;
+    if (!head.isAlive(r)) {
+      r = head.getOrCreate(labels);
+      if (r < 0) r = -r;
+    }
+    const s = head.series;
+    let lastT = s.maxt[r];
+    let lastV = s.lastValue[r];
+    const mine = s.pendingOwner[r] === this.id;
+    if (mine && s.pendingMaxt[r] >= lastT) {
+      lastT = s.pendingMaxt[r];
+      lastV = s.pendingValue[r];
+    }
+    if (t <= lastT) {
+      if (t === lastT && sameValue(v, lastV)) return r;
+      if (oooWindow === 0 || t < head.maxTime - oooWindow) {
+        if (t === lastT) {
+          head.counters.duplicateSamples++;
+          throw new DuplicateSampleError();
+        }
+        head.counters.outOfOrderSamples++;
+        throw new OutOfOrderSampleError();
+      }
+      // Accepted out of order: it does not move the series' pending newest time.
+    } else {
+      s.pendingOwner[r] = this.id;
+      s.pendingMaxt[r] = t;
+      s.pendingValue[r] = v;
+    }
+    if (this.n === this.refs.length) this.growBuffers();
+    this.refs[this.n] = r;
+    this.ts[this.n] = t;
+    this.vs[this.n] = v;
+    this.n++;
+    return r;
+  }
+
+  private growBuffers(): void {
+    const size = this.refs.length * 2;
+    const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.refs = grow(this.refs);
+    this.ts = grow(this.ts);
+    this.vs = grow(this.vs);
+  }
+
+  /** Series created by any appender and not yet in the WAL; logged before samples refer to them. */
+  private seriesRecord(): Uint8Array | undefined {
+    const head = this.head;
+    if (head.unloggedSeries.length === 0) return undefined;
+    const series: RefSeries[] = [];
+    for (const ref of head.unloggedSeries) if (head.isAlive(ref)) series.push({ ref, labels: head.labelsOf(ref) });
+    head.unloggedSeries = [];
+    return series.length ? encoder.series(series) : undefined;
+  }
+
+  async commit(): Promise<void> {
+    this.commitSync();
+  }
+
+  /** commit() without the promise, for callers on a hot loop (benchmarks, replay tools). */
+  commitSync(): void {
+    if (this.done) throw new ClosedError("appender (already committed or rolled back)");
+    this.done = true;
+    const head = this.head;
+    const wal = head.wal;
+    if (wal) {
+      const records: Uint8Array[] = [];
+      const series = this.seriesRecord();
+      if (series) records.push(series);
+      if (this.n > 0) records.push(encoder.samples(this.refs, this.ts, this.vs, this.n));
+      if (records.length) {
+        try {
+          wal.log(...records);
+        } catch (cause) {
+          this.release();
+          throw new Error(`commit ${this.n} samples: write WAL`, { cause });
+        }
+      }
+    } else head.unloggedSeries = [];
+    for (let i = 0; i < this.n; i++) head.appendCommitted(this.refs[i], this.ts[i], this.vs[i]);
+    this.release();
+  }
+
+  async rollback(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    // Series exist in memory whatever happens to the samples, so they are logged anyway.
+    const wal = this.head.wal;
+    const series = this.seriesRecord();
+    if (wal && series) wal.log(series);
+    this.release();
+  }
+
+  private release(): void {
+    const s = this.head.series;
+    for (let i = 0; i < this.n; i++) {
+      const r = this.refs[i];
+      if (s.pendingOwner[r] === this.id) {
+        s.pendingOwner[r] = 0;
+        s.pendingMaxt[r] = -Infinity;
+      }
+    }
+    this.n = 0;
+  }
+}

@@ -1,0 +1,137 @@
+// The head's WAL side: replay on start (newest checkpoint, then the segments after it)
+// and checkpointing when the head drops old data. A damaged segment is cut at its last
+// good record, logged and counted; replay then goes on with the next segment.
+import { readFileSync } from "node:fs";
+import type { Logger } from "../log/logger.js";
+import { WALCorruptionError } from "./errors.js";
+import type { Head } from "./head.js";
+import { RecordType, decodeSamples, decodeSeries, decodeTombstones, newRefSamples, recordType } from "./record/record.js";
+import { createCheckpoint, lastCheckpoint } from "./wlog/checkpoint.js";
+import { readSegmentRecords, repairSegment } from "./wlog/reader.js";
+import { listSegments, segmentName, type WL } from "./wlog/wlog.js";
+
+/** Progress of WAL replay, as /api/v1/status/walreplay reports it. */
+export interface WALReplayStatus {
+  min: number;
+  max: number;
+  current: number;
+}
+
+export interface ReplayStats {
+  readonly records: number;
+  readonly series: number;
+  readonly samples: number;
+  readonly unknownSeriesSamples: number;
+  readonly corruptions: number;
+}
+
+class Replayer {
+  records = 0;
+  series = 0;
+  samples = 0;
+  unknown = 0;
+  /** WAL refs that name a series already created under another ref. */
+  private readonly multiRef = new Map<number, number>();
+  private readonly buf = newRefSamples();
+
+  constructor(private readonly head: Head) {}
+
+  apply(rec: Uint8Array): void {
+    this.records++;
+    const head = this.head;
+    switch (recordType(rec)) {
+      case RecordType.Series:
+        for (const s of decodeSeries(rec)) {
+          const ref = head.createWithRef(s.ref, s.labels);
+          if (ref !== s.ref) this.multiRef.set(s.ref, ref);
+          this.series++;
+        }
+        break;
+      case RecordType.Samples: {
+        const b = decodeSamples(rec, this.buf);
+        const minValid = head.minValidTime;
+        for (let i = 0; i < b.n; i++) {
+          const t = b.ts[i];
+          if (t < minValid) continue;
+          let ref = b.refs[i];
+          ref = this.multiRef.get(ref) ?? ref;
+          if (!head.isAlive(ref)) {
+            this.unknown++;
+            continue;
+          }
+          head.appendCommitted(ref, t, b.vs[i]);
+          this.samples++;
+        }
+        break;
+      }
+      case RecordType.Tombstones:
+        for (const t of decodeTombstones(rec)) {
+          const ref = this.multiRef.get(t.ref) ?? t.ref;
+          if (!head.isAlive(ref)) continue;
+          const list = head.tombstones.get(ref) ?? [];
+          list.push({ mint: t.mint, maxt: t.maxt });
+          head.tombstones.set(ref, list);
+        }
+        break;
+      default:
+        break; // exemplars, metadata, mmap markers, histograms: not replayed
+    }
+  }
+}
+
+/** Replays walDir into the head. Never throws for damaged data: it is repaired and counted. */
+export function replayWAL(head: Head, walDir: string, logger: Logger, status: WALReplayStatus): ReplayStats {
+  const r = new Replayer(head);
+  let corruptions = 0;
+  const cp = lastCheckpoint(walDir);
+  if (cp) {
+    try {
+      for (const segment of listSegments(cp.dir)) {
+        for (const rec of readSegmentRecords(readFileSync(segmentName(cp.dir, segment)), segment)) r.apply(rec.data);
+      }
+    } catch (cause) {
+      corruptions++;
+      logger.error("WAL checkpoint is damaged; replaying what was read before the damage", { dir: cp.dir, err: cause });
+    }
+  }
+  const segments = listSegments(walDir).filter((s) => !cp || s > cp.index);
+  if (segments.length) {
+    status.min = segments[0];
+    status.max = segments[segments.length - 1];
+  }
+  for (const segment of segments) {
+    status.current = segment;
+    try {
+      for (const rec of readSegmentRecords(readFileSync(segmentName(walDir, segment)), segment)) r.apply(rec.data);
+    } catch (err) {
+      if (!(err instanceof WALCorruptionError)) throw new Error(`replay WAL segment ${segment}`, { cause: err });
+      corruptions++;
+      repairSegment(walDir, err, logger);
+    }
+  }
+  head.counters.walCorruptions += corruptions;
+  head.counters.unknownSeriesSamples += r.unknown;
+  if (r.unknown > 0) logger.warn("WAL replay dropped samples of unknown series", { samples: r.unknown });
+  return { records: r.records, series: r.series, samples: r.samples, unknownSeriesSamples: r.unknown, corruptions };
+}
+
+/**
+ * After the head dropped data before mint: starts a new segment, condenses all earlier
+ * segments into a checkpoint keeping live series and samples >= mint, then deletes them.
+ */
+export function checkpointWAL(head: Head, wal: WL, mint: number, logger: Logger): void {
+  const current = wal.nextSegment();
+  const to = current - 1;
+  const segs = listSegments(wal.dir).filter((s) => s <= to);
+  if (segs.length === 0) return;
+  const stats = createCheckpoint({
+    walDir: wal.dir,
+    to,
+    keepSeries: (ref) => head.isAlive(ref),
+    mint,
+    compress: wal.compress,
+    logger,
+  });
+  wal.truncate(to + 1);
+  logger.info("WAL checkpoint complete", { first: segs[0], last: to, series: stats.seriesKept, samples: stats.samplesKept });
+}

@@ -1,0 +1,523 @@
+// The head block: the most recent samples, in memory (open chunks) and in chunks_head/
+// (cut chunks). Series are found by a hash of their labels, then addressed by integer
+// ref; postings per label pair are sorted Uint32Arrays. Appends go through
+// head-append.ts, reads through head-read.ts, the WAL side through head-wal.ts.
+import { join } from "node:path";
+import { labelsHash, type Label, type Labels } from "../model/labels.js";
+import type { SampleBatch } from "../model/sample.js";
+import { isStaleNaN } from "../model/sample.js";
+import { nopLogger, type Logger } from "../log/logger.js";
+import { HeadChunkFiles } from "./chunks/head-chunks.js";
+import { decodeXorChunkRange, encodeXorChunk } from "./chunkenc/xor.js";
+import { ChunkColumns, LabelPool, PostingsList, SampleSlab, SeriesColumns, SymbolTable } from "./head-store.js";
+import type { WL } from "./wlog/wlog.js";
+
+export const DEFAULT_CHUNK_RANGE_MS = 2 * 3600_000;
+export const DEFAULT_SAMPLES_PER_CHUNK = 120;
+
+export interface HeadOptions {
+  /** The data directory; cut chunks go to <dir>/chunks_head. */
+  readonly dir: string;
+  readonly chunkRangeMs?: number;
+  readonly samplesPerChunk?: number;
+  /** When > 0, samples up to this far behind the newest one are accepted out of order. */
+  readonly outOfOrderTimeWindowMs?: number;
+  readonly logger?: Logger;
+}
+
+export interface Interval {
+  readonly mint: number;
+  readonly maxt: number;
+}
+
+/** Counters the server's self-monitoring exposes (prometheus_tsdb_head_*). */
+export class HeadCounters {
+  seriesCreated = 0;
+  seriesRemoved = 0;
+  samplesAppended = 0;
+  outOfOrderSamplesAppended = 0;
+  outOfOrderSamples = 0;
+  duplicateSamples = 0;
+  outOfBoundsSamples = 0;
+  tooOldSamples = 0;
+  chunksCreated = 0;
+  chunksRemoved = 0;
+  truncations = 0;
+  walCorruptions = 0;
+  unknownSeriesSamples = 0;
+}
+
+/** Samples accepted out of order, per series, kept sorted by time. */
+interface OOOSamples {
+  ts: number[];
+  vs: number[];
+}
+
+export class Head {
+  readonly opts: Required<Omit<HeadOptions, "logger">>;
+  readonly logger: Logger;
+  readonly series = new SeriesColumns();
+  readonly chunks = new ChunkColumns();
+  readonly slab: SampleSlab;
+  readonly symbols = new SymbolTable();
+  readonly labelPool = new LabelPool();
+  readonly postings = new Map<string, Map<string, PostingsList>>();
+  readonly allPostings = new PostingsList();
+  readonly ooo = new Map<number, OOOSamples>();
+  readonly tombstones = new Map<number, Interval[]>();
+  readonly chunkFiles: HeadChunkFiles;
+  readonly counters = new HeadCounters();
+  private readonly byHash = new Map<number, number>();
+  /** Series whose hash collides with an earlier one, by exact label key. */
+  private readonly collisions = new Map<string, number>();
+  /** Series created but not yet logged to the WAL; the next commit logs them first. */
+  unloggedSeries: number[] = [];
+  wal: WL | undefined;
+  nextRef = 1;
+  numSeries = 0;
+  minTime = Infinity;
+  maxTime = -Infinity;
+  /** Samples before this are out of bounds (set to the newest block's end after compaction). */
+  minValidTime = -Infinity;
+  private nextAppenderId = 1;
+  private readonly scratchIds: number[] = [];
+
+  constructor(opts: HeadOptions) {
+    this.opts = {
+      dir: opts.dir,
+      chunkRangeMs: opts.chunkRangeMs ?? DEFAULT_CHUNK_RANGE_MS,
+      samplesPerChunk: opts.samplesPerChunk ?? DEFAULT_SAMPLES_PER_CHUNK,
+      outOfOrderTimeWindowMs: opts.outOfOrderTimeWindowMs ?? 0,
+    };
+    this.logger = opts.logger ?? nopLogger;
+    this.slab = new SampleSlab(this.opts.samplesPerChunk);
+    this.chunkFiles = new HeadChunkFiles({ dir: join(opts.dir, "chunks_head") });
+  }
+
+  newAppenderId(): number {
+    return this.nextAppenderId++;
+  }
+
+  /** The lowest time a new in-order sample may have. */
+  appendableMinValidTime(): number {
+    if (this.maxTime === -Infinity) return this.minValidTime;
+    return Math.max(this.minValidTime, this.maxTime - this.opts.chunkRangeMs / 2);
+  }
+
+  // ---- series ----
+
+  /** The ref of the series with these labels, or 0. */
+  lookup(labels: Labels): number {
+    const h = labelsHash(labels);
+    const ref = this.byHash.get(h);
+    if (ref === undefined) return 0;
+    if (this.labelsMatch(ref, labels)) return ref;
+    return this.collisions.get(collisionKey(labels)) ?? 0;
+  }
+
+  /** Finds or creates the series; returns its ref (negative when just created). */
+  getOrCreate(labels: Labels): number {
+    const found = this.lookup(labels);
+    if (found !== 0) return found;
+    const ref = this.nextRef++;
+    this.insertSeries(ref, labels);
+    this.unloggedSeries.push(ref);
+    return -ref;
+  }
+
+  /** Creates a series with a given ref (WAL replay); returns the existing ref on a label match. */
+  createWithRef(ref: number, labels: Labels): number {
+    const found = this.lookup(labels);
+    if (found !== 0) return found;
+    this.insertSeries(ref, labels);
+    if (ref >= this.nextRef) this.nextRef = ref + 1;
+    return ref;
+  }
+
+  private insertSeries(ref: number, labels: Labels): void {
+    const s = this.series;
+    s.ensure(ref);
+    const ids = this.scratchIds;
+    ids.length = 0;
+    for (const l of labels) ids.push(this.symbols.intern(l.name), this.symbols.intern(l.value));
+    s.labelOff[ref] = this.labelPool.add(ids, ids.length);
+    s.labelLen[ref] = labels.length;
+    s.alive[ref] = 1;
+    s.mint[ref] = Infinity;
+    s.maxt[ref] = -Infinity;
+    s.openSlot[ref] = -1;
+    s.openCount[ref] = 0;
+    s.firstChunk[ref] = -1;
+    s.lastChunk[ref] = -1;
+    s.pendingOwner[ref] = 0;
+    const h = labelsHash(labels);
+    if (this.byHash.has(h)) this.collisions.set(collisionKey(labels), ref);
+    else this.byHash.set(h, ref);
+    for (const l of labels) {
+      let byValue = this.postings.get(l.name);
+      if (!byValue) this.postings.set(l.name, (byValue = new Map()));
+      let list = byValue.get(l.value);
+      if (!list) byValue.set(l.value, (list = new PostingsList()));
+      list.add(ref);
+    }
+    this.allPostings.add(ref);
+    this.numSeries++;
+    this.counters.seriesCreated++;
+  }
+
+  isAlive(ref: number): boolean {
+    return ref > 0 && ref < this.series.capacity && this.series.alive[ref] === 1;
+  }
+
+  private labelsMatch(ref: number, labels: Labels): boolean {
+    const s = this.series;
+    if (s.labelLen[ref] !== labels.length) return false;
+    const off = s.labelOff[ref];
+    const pool = this.labelPool.pool;
+    const str = this.symbols.strings;
+    for (let i = 0; i < labels.length; i++) {
+      if (str[pool[off + 2 * i]] !== labels[i].name || str[pool[off + 2 * i + 1]] !== labels[i].value) return false;
+    }
+    return true;
+  }
+
+  labelsOf(ref: number): Labels {
+    const s = this.series;
+    const n = s.labelLen[ref];
+    const off = s.labelOff[ref];
+    const pool = this.labelPool.pool;
+    const str = this.symbols.strings;
+    const out: Label[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = { name: str[pool[off + 2 * i]], value: str[pool[off + 2 * i + 1]] };
+    return out;
+  }
+
+  /** The value of one label of a series, or "" when absent. */
+  labelValueOf(ref: number, name: string): string {
+    const s = this.series;
+    const n = s.labelLen[ref];
+    const off = s.labelOff[ref];
+    const pool = this.labelPool.pool;
+    const str = this.symbols.strings;
+    for (let i = 0; i < n; i++) if (str[pool[off + 2 * i]] === name) return str[pool[off + 2 * i + 1]];
+    return "";
+  }
+
+  // ---- samples (committed path) ----
+
+  /**
+   * Applies one committed sample. Returns false when it was dropped (out of order or
+   * duplicate against what another appender committed meanwhile); counts the reason.
+   */
+  appendCommitted(ref: number, t: number, v: number): boolean {
+    const s = this.series;
+    const last = s.maxt[ref];
+    if (t <= last) {
+      if (t === last && sameValue(v, s.lastValue[ref])) return true;
+      if (this.opts.outOfOrderTimeWindowMs > 0 && t >= this.maxTime - this.opts.outOfOrderTimeWindowMs) {
+        return this.appendOOO(ref, t, v);
+      }
+      if (t === last) this.counters.duplicateSamples++;
+      else this.counters.outOfOrderSamples++;
+      return false;
+    }
+    let slot = s.openSlot[ref];
+    if (slot >= 0 && s.openCount[ref] > 0 && (s.openCount[ref] >= this.opts.samplesPerChunk || t >= s.openEnd[ref])) {
+      this.cut(ref);
+    }
+    if (slot < 0) {
+      slot = this.slab.alloc();
+      s.openSlot[ref] = slot;
+      s.openCount[ref] = 0;
+    }
+    const count = s.openCount[ref];
+    if (count === 0) {
+      const range = this.opts.chunkRangeMs;
+      s.openEnd[ref] = (Math.floor(t / range) + 1) * range;
+    }
+    const page = this.slab.page(slot);
+    const at = this.slab.base(slot) + count;
+    this.slab.tsPages[page][at] = t;
+    this.slab.vsPages[page][at] = v;
+    s.openCount[ref] = count + 1;
+    s.maxt[ref] = t;
+    s.lastValue[ref] = v;
+    if (t < s.mint[ref]) s.mint[ref] = t;
+    if (t < this.minTime) this.minTime = t;
+    if (t > this.maxTime) this.maxTime = t;
+    this.counters.samplesAppended++;
+    return true;
+  }
+
+  private appendOOO(ref: number, t: number, v: number): boolean {
+    let o = this.ooo.get(ref);
+    if (!o) this.ooo.set(ref, (o = { ts: [], vs: [] }));
+    let i = o.ts.length;
+    while (i > 0 && o.ts[i - 1] > t) i--;
+    if (i > 0 && o.ts[i - 1] === t) {
+      if (sameValue(o.vs[i - 1], v)) return true;
+      this.counters.duplicateSamples++;
+      return false;
+    }
+    if (this.hasInOrderSampleAt(ref, t)) return true;
+    o.ts.splice(i, 0, t);
+    o.vs.splice(i, 0, v);
+    if (t < this.series.mint[ref]) this.series.mint[ref] = t;
+    if (t < this.minTime) this.minTime = t;
+    this.counters.outOfOrderSamplesAppended++;
+    this.counters.samplesAppended++;
+    return true;
+  }
+
+  private hasInOrderSampleAt(ref: number, t: number): boolean {
+    const b = this.inOrderSamples(ref, t, t);
+    return b.ts.length > 0;
+  }
+
+  /** Encodes the open chunk and writes it to chunks_head; the slot is reused. */
+  cut(ref: number): void {
+    const s = this.series;
+    const n = s.openCount[ref];
+    if (n === 0) return;
+    const slot = s.openSlot[ref];
+    const page = this.slab.page(slot);
+    const base = this.slab.base(slot);
+    const tsPage = this.slab.tsPages[page];
+    const chunk = encodeXorChunk(tsPage, this.slab.vsPages[page], base, base + n);
+    const mint = tsPage[base];
+    const maxt = tsPage[base + n - 1];
+    const fileRef = this.chunkFiles.write(ref, mint, maxt, chunk.bytes);
+    const c = this.chunks.alloc();
+    this.chunks.mint[c] = mint;
+    this.chunks.maxt[c] = maxt;
+    this.chunks.fileRef[c] = fileRef;
+    this.chunks.next[c] = -1;
+    if (s.lastChunk[ref] >= 0) this.chunks.next[s.lastChunk[ref]] = c;
+    else s.firstChunk[ref] = c;
+    s.lastChunk[ref] = c;
+    s.openCount[ref] = 0;
+    this.counters.chunksCreated++;
+  }
+
+  // ---- reads ----
+
+  /** In-order samples of a series within [mint, maxt]: cut chunks then the open chunk. */
+  inOrderSamples(ref: number, mint: number, maxt: number): SampleBatch {
+    const s = this.series;
+    const parts: SampleBatch[] = [];
+    let total = 0;
+    for (let c = s.firstChunk[ref]; c >= 0; c = this.chunks.next[c]) {
+      if (this.chunks.maxt[c] < mint || this.chunks.mint[c] > maxt) continue;
+      const bytes = this.chunkFiles.read(this.chunks.fileRef[c]);
+      const b = decodeXorChunkRange(bytes, mint, maxt);
+      parts.push(b);
+      total += b.ts.length;
+    }
+    const n = s.openCount[ref];
+    if (n > 0) {
+      const slot = s.openSlot[ref];
+      const page = this.slab.page(slot);
+      const base = this.slab.base(slot);
+      const tsPage = this.slab.tsPages[page];
+      let lo = base;
+      const end = base + n;
+      while (lo < end && tsPage[lo] < mint) lo++;
+      let hi = lo;
+      while (hi < end && tsPage[hi] <= maxt) hi++;
+      if (hi > lo) {
+        const b = { ts: tsPage.slice(lo, hi), vs: this.slab.vsPages[page].slice(lo, hi) };
+        parts.push(b);
+        total += hi - lo;
+      }
+    }
+    if (parts.length === 1) return parts[0];
+    const ts = new Float64Array(total);
+    const vs = new Float64Array(total);
+    let o = 0;
+    for (const p of parts) {
+      ts.set(p.ts, o);
+      vs.set(p.vs, o);
+      o += p.ts.length;
+    }
+    return { ts, vs };
+  }
+
+  /** All committed samples of a series within [mint, maxt], with tombstones applied. */
+  seriesSamples(ref: number, mint: number, maxt: number): SampleBatch {
+    let b = this.inOrderSamples(ref, mint, maxt);
+    const o = this.ooo.get(ref);
+    if (o) b = mergeSorted(b, o, mint, maxt);
+    const stones = this.tombstones.get(ref);
+    if (stones) b = dropIntervals(b, stones);
+    return b;
+  }
+
+  // ---- truncation ----
+
+  /**
+   * Drops everything before mint: cut chunks ending before it, open chunks ending before
+   * it, out-of-order samples before it; then series left empty. Returns removed series.
+   */
+  truncateMemory(mint: number): number {
+    const s = this.series;
+    const ch = this.chunks;
+    let removed = 0;
+    const posting = this.allPostings.view();
+    for (let i = 0; i < posting.length; i++) {
+      const ref = posting[i];
+      let c = s.firstChunk[ref];
+      while (c >= 0 && ch.maxt[c] < mint) {
+        const next = ch.next[c];
+        ch.release(c);
+        this.counters.chunksRemoved++;
+        c = next;
+      }
+      s.firstChunk[ref] = c;
+      if (c < 0) s.lastChunk[ref] = -1;
+      const slot = s.openSlot[ref];
+      if (slot >= 0 && s.openCount[ref] > 0) {
+        const last = this.slab.tsPages[this.slab.page(slot)][this.slab.base(slot) + s.openCount[ref] - 1];
+        if (last < mint) s.openCount[ref] = 0;
+      }
+      const o = this.ooo.get(ref);
+      if (o) {
+        let k = 0;
+        while (k < o.ts.length && o.ts[k] < mint) k++;
+        if (k > 0) {
+          o.ts.splice(0, k);
+          o.vs.splice(0, k);
+        }
+        if (o.ts.length === 0) this.ooo.delete(ref);
+      }
+      const stones = this.tombstones.get(ref);
+      if (stones) {
+        const kept = stones.filter((iv) => iv.maxt >= mint);
+        if (kept.length) this.tombstones.set(ref, kept);
+        else this.tombstones.delete(ref);
+      }
+      const empty = s.firstChunk[ref] < 0 && s.openCount[ref] === 0 && !this.ooo.has(ref);
+      if (empty && s.pendingOwner[ref] === 0) {
+        this.removeSeries(ref);
+        removed++;
+      } else {
+        s.mint[ref] = this.seriesMinTime(ref);
+      }
+    }
+    if (removed > 0) {
+      for (const byValue of this.postings.values()) {
+        for (const [value, list] of byValue) {
+          list.compact(s.alive);
+          if (list.n === 0) byValue.delete(value);
+        }
+      }
+      for (const [name, byValue] of this.postings) if (byValue.size === 0) this.postings.delete(name);
+      this.allPostings.compact(s.alive);
+    }
+    this.minTime = Infinity;
+    for (const ref of this.allPostings.view()) if (s.mint[ref] < this.minTime) this.minTime = s.mint[ref];
+    if (this.numSeries === 0) this.maxTime = Math.max(this.maxTime, mint - 1);
+    this.chunkFiles.truncate(mint);
+    this.counters.truncations++;
+    return removed;
+  }
+
+  private seriesMinTime(ref: number): number {
+    const s = this.series;
+    let m = Infinity;
+    const c = s.firstChunk[ref];
+    if (c >= 0) m = this.chunks.mint[c];
+    else if (s.openCount[ref] > 0) m = this.slab.tsPages[this.slab.page(s.openSlot[ref])][this.slab.base(s.openSlot[ref])];
+    const o = this.ooo.get(ref);
+    if (o && o.ts.length && o.ts[0] < m) m = o.ts[0];
+    return m;
+  }
+
+  private removeSeries(ref: number): void {
+    const s = this.series;
+    const labels = this.labelsOf(ref);
+    const h = labelsHash(labels);
+    if (this.byHash.get(h) === ref) {
+      this.byHash.delete(h);
+      // Promote a colliding series, if any, to the hash slot.
+      for (const [key, other] of this.collisions) {
+        if (labelsHash(this.labelsOf(other)) === h) {
+          this.collisions.delete(key);
+          this.byHash.set(h, other);
+          break;
+        }
+      }
+    } else this.collisions.delete(collisionKey(labels));
+    s.alive[ref] = 0;
+    if (s.openSlot[ref] >= 0) this.slab.release(s.openSlot[ref]);
+    s.openSlot[ref] = -1;
+    s.openCount[ref] = 0;
+    this.labelPool.wasted += 2 * s.labelLen[ref];
+    this.numSeries--;
+    this.counters.seriesRemoved++;
+  }
+
+  /** Approximate bytes of memory the head holds (typed arrays, slab, symbols, postings). */
+  memoryBytes(): number {
+    let postings = 0;
+    for (const byValue of this.postings.values()) for (const l of byValue.values()) postings += l.refs.byteLength + 64;
+    let symbols = 0;
+    for (const str of this.symbols.strings) symbols += 2 * str.length + 64;
+    return this.series.bytes() + this.chunks.bytes() + this.slab.bytes() + this.labelPool.bytes() + postings + symbols + this.byHash.size * 40;
+  }
+
+  close(): void {
+    this.chunkFiles.close();
+  }
+}
+
+function collisionKey(labels: Labels): string {
+  let s = "";
+  for (const l of labels) s += l.name + "\xfe" + l.value + "\xff";
+  return s;
+}
+
+/** Equal as Prometheus compares sample values: by bits, with any stale marker equal to another. */
+export function sameValue(a: number, b: number): boolean {
+  if (a === b) return a !== 0 || 1 / a === 1 / b;
+  if (a !== a && b !== b) return isStaleNaN(a) === isStaleNaN(b);
+  return false;
+}
+
+function mergeSorted(b: SampleBatch, o: OOOSamples, mint: number, maxt: number): SampleBatch {
+  let lo = 0;
+  while (lo < o.ts.length && o.ts[lo] < mint) lo++;
+  let hi = lo;
+  while (hi < o.ts.length && o.ts[hi] <= maxt) hi++;
+  if (hi === lo) return b;
+  const n = b.ts.length + hi - lo;
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  let i = 0;
+  let j = lo;
+  let k = 0;
+  while (i < b.ts.length || j < hi) {
+    if (j >= hi || (i < b.ts.length && b.ts[i] <= o.ts[j])) {
+      if (j < hi && b.ts[i] === o.ts[j]) j++;
+      ts[k] = b.ts[i];
+      vs[k++] = b.vs[i++];
+    } else {
+      ts[k] = o.ts[j];
+      vs[k++] = o.vs[j++];
+    }
+  }
+  return { ts: ts.subarray(0, k), vs: vs.subarray(0, k) };
+}
+
+/** Removes samples inside any of the intervals. */
+export function dropIntervals(b: SampleBatch, intervals: readonly Interval[]): SampleBatch {
+  let w = 0;
+  const ts = new Float64Array(b.ts.length);
+  const vs = new Float64Array(b.ts.length);
+  outer: for (let i = 0; i < b.ts.length; i++) {
+    const t = b.ts[i];
+    for (const iv of intervals) if (t >= iv.mint && t <= iv.maxt) continue outer;
+    ts[w] = t;
+    vs[w++] = b.vs[i];
+  }
+  return { ts: ts.subarray(0, w), vs: vs.subarray(0, w) };
+}
