@@ -26,6 +26,8 @@ export type Expr =
 export interface NumberLiteral {
   readonly kind: "NumberLiteral";
   readonly value: number;
+  /** True when written as a duration (`5m`); value is then in seconds and prints as a duration. */
+  readonly duration?: boolean;
   readonly pos: PosRange;
 }
 
@@ -47,6 +49,11 @@ export interface VectorSelector {
   readonly offsetMs: number;
   readonly at: AtModifier | undefined;
   readonly pos: PosRange;
+  /** Offset written as a duration expression; offsetMs holds its value unless it uses step()/range(). */
+  readonly offsetExpr?: DurationExpr;
+  /** Prometheus 3.x extended range selectors (experimental). */
+  readonly anchored?: boolean;
+  readonly smoothed?: boolean;
 }
 
 export interface MatrixSelector {
@@ -54,6 +61,8 @@ export interface MatrixSelector {
   readonly vector: VectorSelector;
   readonly rangeMs: number;
   readonly pos: PosRange;
+  /** Range written as a duration expression; rangeMs holds its value unless it uses step()/range(). */
+  readonly rangeExpr?: DurationExpr;
 }
 
 export interface SubqueryExpr {
@@ -65,7 +74,29 @@ export interface SubqueryExpr {
   readonly offsetMs: number;
   readonly at: AtModifier | undefined;
   readonly pos: PosRange;
+  readonly rangeExpr?: DurationExpr;
+  readonly stepExpr?: DurationExpr;
+  readonly offsetExpr?: DurationExpr;
 }
+
+/**
+ * Prometheus 3.x duration expressions (experimental) in ranges, subquery steps and offsets:
+ * arithmetic over literals (seconds), step(), range(), min_of() and max_of(). Constant ones are
+ * folded into the node's ms field at parse time; evalDurationExpr (duration-expr.ts) evaluates
+ * the others once the query's step and range are known.
+ */
+export type DurationExpr =
+  | { readonly kind: "DurationLiteral"; readonly seconds: number; readonly duration: boolean; readonly pos: PosRange }
+  | { readonly kind: "DurationParen"; readonly expr: DurationExpr; readonly pos: PosRange }
+  | { readonly kind: "DurationUnary"; readonly op: "+" | "-"; readonly expr: DurationExpr; readonly pos: PosRange }
+  | {
+      readonly kind: "DurationBinary";
+      readonly op: "+" | "-" | "*" | "/" | "%" | "^";
+      readonly lhs: DurationExpr;
+      readonly rhs: DurationExpr;
+      readonly pos: PosRange;
+    }
+  | { readonly kind: "DurationCall"; readonly func: "step" | "range" | "min_of" | "max_of"; readonly args: readonly DurationExpr[]; readonly pos: PosRange };
 
 export interface ParenExpr {
   readonly kind: "ParenExpr";
@@ -92,6 +123,8 @@ export interface VectorMatching {
   readonly on: boolean;
   /** Extra labels named in group_left(...)/group_right(...). */
   readonly include: readonly string[];
+  /** Prometheus 3.x fill/fill_left/fill_right modifiers (experimental): values for missing sides. */
+  readonly fillValues?: { readonly lhs: number | undefined; readonly rhs: number | undefined };
 }
 
 export interface BinaryExpr {
@@ -139,9 +172,13 @@ export interface StepInvariantExpr {
 export class ParseError extends Error {
   readonly pos: PosRange;
   readonly query: string;
-  constructor(message: string, pos: PosRange, query: string) {
+  /** The message without the "line:col: parse error: " prefix. */
+  readonly detail: string;
+  constructor(message: string, pos: PosRange, query: string, detail: string = message) {
     super(message);
+    this.name = "ParseError";
     this.pos = pos;
     this.query = query;
+    this.detail = detail;
   }
 }

@@ -1,13 +1,100 @@
+// Entry points of the PromQL parser: the only importer of the generated peggy parser.
 import { parse as peggyParse, SyntaxError as PeggySyntaxError } from "#build/grammar/promql.js";
-import { ParseError, type Expr } from "./ast.js";
+import { DurationError, parseDuration } from "../../model/duration.js";
+import type { Matcher } from "../../model/matcher.js";
+import { ParseError, type Expr, type PosRange } from "./ast.js";
+import { AstBuilder, type ParseOptions, type PendingError } from "./build.js";
+import { TypeChecker } from "./check.js";
+import { describeSyntaxError } from "./syntax-error.js";
 
-export function parseExpr(query: string): Expr {
+export type { ParseOptions } from "./build.js";
+
+/** Every experimental feature on, as Prometheus' own PromQL test scripts run. */
+export const ALL_FEATURES: ParseOptions = {
+  experimentalFunctions: true,
+  durationExpressions: true,
+  extendedRangeSelectors: true,
+  binopFillModifiers: true,
+};
+
+/** "line:col" of a position, 1-based, as Prometheus prints it. */
+export function positionString(query: string, pos: number): string {
+  if (query === "") return "unknown position";
+  if (pos < 0 || pos > query.length) return "invalid position";
+  let line = 1;
+  let lastBreak = -1;
+  for (let i = 0; i < pos; i++) {
+    if (query[i] === "\n") {
+      line++;
+      lastBreak = i;
+    }
+  }
+  return `${line}:${pos - lastBreak}`;
+}
+
+function parseError(query: string, pos: PosRange, detail: string): ParseError {
+  return new ParseError(`${positionString(query, pos.start)}: parse error: ${detail}`, pos, query, detail);
+}
+
+/** Go's strconv.ParseInt(s, 0, 64) then ParseFloat, as Prometheus reads number literals. */
+export function parseNumber(s: string): number {
+  const t = s.replace(/_/g, "");
+  if (/^0[xX]/.test(t)) return parseInt(t.slice(2), 16);
+  // A leading 0 means octal when all digits allow it ("017" is 15); otherwise a decimal float.
+  if (/^0[0-7]+$/.test(t)) return parseInt(t, 8);
+  return Number(t);
+}
+
+function grammarOptions(startRule: string) {
+  return {
+    startRule,
+    parseNumber,
+    parseDurationMs: (s: string) => {
+      try {
+        return parseDuration(s);
+      } catch (err) {
+        if (err instanceof DurationError) return NaN;
+        throw err;
+      }
+    },
+  };
+}
+
+function runGrammar(query: string, startRule: string): unknown {
   try {
-    return peggyParse(query) as Expr;
+    return peggyParse(query, grammarOptions(startRule));
   } catch (err) {
     if (err instanceof PeggySyntaxError) {
-      throw new ParseError(`parse error at char ${err.location.start.offset + 1}: ${err.message}`, { start: err.location.start.offset, end: err.location.end.offset }, query);
+      const { message, pos } = describeSyntaxError(query, err.location.start.offset);
+      throw parseError(query, pos, message);
     }
     throw err;
   }
+}
+
+function firstError(query: string, errors: readonly PendingError[]): void {
+  if (errors.length > 0) throw parseError(query, errors[0].pos, errors[0].message);
+}
+
+/** Parses and type-checks a PromQL expression; throws ParseError with Prometheus' message. */
+export function parseExpr(query: string, options: ParseOptions = {}): Expr {
+  const raw = runGrammar(query, "ExpressionStart") as { kind: string };
+  if (raw.kind === "Empty") throw parseError(query, { start: 0, end: 0 }, "no expression found in input");
+  const builder = new AstBuilder({ parse: options });
+  const expr = builder.expr(raw);
+  firstError(query, builder.errors);
+  const checker = new TypeChecker({ query });
+  checker.check(expr);
+  firstError(query, checker.errors);
+  return expr;
+}
+
+/** Parses a series selector (`/api/v1/series` match[], `/federate`): `foo{a="b"}` or `{a="b"}`. */
+export function parseMetricSelector(selector: string): Matcher[] {
+  const raw = runGrammar(selector, "MetricSelectorStart");
+  const builder = new AstBuilder({ parse: {} });
+  const vs = builder.expr(raw);
+  firstError(selector, builder.errors);
+  if (vs.kind !== "VectorSelector") throw parseError(selector, vs.pos, "expected a series selector");
+  return [...vs.matchers];
 }
