@@ -5,3 +5,4 @@ export { xorDecode, xorDecodeMany } from "./xor/decode";
 export { postingsIntersect } from "./postings/intersect";
 export { postingsUnion } from "./postings/union";
 export { postingsDifference } from "./postings/difference";
+export { textparseScan } from "./textparse/lexer";
