@@ -16,6 +16,10 @@ const INT64_LIMIT: f64 = 9223372036854775808.0;
 let acc: u64 = 0;
 let fill: i32 = 0;
 let outPos: usize = 0;
+// Bit count of the last value write. Prometheus' bstream appends a fresh byte after every
+// whole byte it writes, so a stream whose final write was a whole number of bytes starting
+// on a byte boundary ends with one extra zero byte; we reproduce that length.
+let lastValueBits: i32 = 0;
 
 // Writes the low n bits of v (1 <= n <= 64); bits above n in v must be zero.
 @inline function writeBits(v: u64, n: i32): void {
@@ -61,6 +65,7 @@ let outPos: usize = 0;
   const x = cur ^ prev;
   if (x == 0) {
     writeBits(0, 1);
+    lastValueBits = 0;
     return (leadingIn << 8) | trailingIn;
   }
   let leading = <i32>clz<u64>(x);
@@ -69,13 +74,15 @@ let outPos: usize = 0;
   if (leadingIn != 0xff && leading >= leadingIn && trailing >= trailingIn) {
     // '10' then the bits inside the previous window.
     writeBits(0b10, 2);
-    writeBits(x >> <u64>trailingIn, 64 - leadingIn - trailingIn);
+    lastValueBits = 64 - leadingIn - trailingIn;
+    writeBits(x >> <u64>trailingIn, lastValueBits);
     return (leadingIn << 8) | trailingIn;
   }
   const sig = 64 - leading - trailing;
   // '11', 5 bits leading, 6 bits significant count (64 wraps to 0).
   writeBits((<u64>0b11 << 11) | (<u64>leading << 6) | <u64>(sig & 63), 13);
   writeBits(x >> <u64>trailing, sig);
+  lastValueBits = sig;
   return (leading << 8) | trailing;
 }
 
@@ -100,6 +107,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
   // Signed varint: zigzag then uvarint.
   writeUvarint(<u64>((t << 1) ^ (t >> 63)));
   writeBits(v, 64);
+  lastValueBits = 64;
 
   let window: i32 = 0xff << 8;
   let tDelta: i64 = 0;
@@ -140,6 +148,11 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     v = vi;
   }
   // Flush the partial word, left-aligned; only its first ceil(fill/8) bytes count.
-  if (fill > 0) store<u64>(outPos, bswap<u64>(acc << <u64>(64 - fill)));
-  return <i32>(outPos - out) + ((fill + 7) >> 3);
+  store<u64>(outPos, fill > 0 ? bswap<u64>(acc << <u64>(64 - fill)) : 0);
+  let length = <i32>(outPos - out) + ((fill + 7) >> 3);
+  if ((fill & 7) == 0 && lastValueBits != 0 && (lastValueBits & 7) == 0) {
+    store<u8>(out + <usize>length, 0);
+    length++;
+  }
+  return length;
 }

@@ -85,6 +85,8 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
   if (pHi === 0x7ff80000 && pLo === 2) pHi = 0x7ff00000;
   w.write(pHi, 32);
   w.write(pLo, 32);
+  // See assembly/xor/encode.ts: Prometheus' stream length depends on the last write.
+  let lastValueBits = 64;
   let leadingW = 0xff;
   let trailingW = 0;
   let t = ts[0]!;
@@ -116,6 +118,7 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
     const xLo = (lo ^ pLo) >>> 0;
     if (xHi === 0 && xLo === 0) {
       w.write(0, 1);
+      lastValueBits = 0;
     } else {
       let leading = clz64(xHi, xLo);
       const trailing = ctz64(xHi, xLo);
@@ -123,7 +126,8 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
       if (leadingW !== 0xff && leading >= leadingW && trailing >= trailingW) {
         w.write(0b10, 2);
         shr64(xHi, xLo, trailingW, tmp);
-        w.write64(tmp[0]!, tmp[1]!, 64 - leadingW - trailingW);
+        lastValueBits = 64 - leadingW - trailingW;
+        w.write64(tmp[0]!, tmp[1]!, lastValueBits);
       } else {
         leadingW = leading;
         trailingW = trailing;
@@ -131,6 +135,7 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
         w.write((0b11 << 11) | (leading << 6) | (sig & 63), 13);
         shr64(xHi, xLo, trailing, tmp);
         w.write64(tmp[0]!, tmp[1]!, sig);
+        lastValueBits = sig;
       }
     }
     pHi = hi;
@@ -138,7 +143,8 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
     t = ti;
     tDelta = d;
   }
-  return w.buf.slice(0, 2 + ((w.pos - 16 + 7) >>> 3));
+  const extra = (w.pos & 7) === 0 && lastValueBits !== 0 && (lastValueBits & 7) === 0 ? 1 : 0;
+  return w.buf.slice(0, (w.pos >>> 3) + (w.pos & 7 ? 1 : 0) + extra);
 }
 
 class BitReader {

@@ -33,6 +33,10 @@ describe("XOR chunk round trip", () => {
     // then '0' (same value), '0' (dod 0), '0' (same value) -> 000 padded.
     expect(Buffer.from(chunk).toString("hex")).toBe("0003d00f3ff0000000000000e80700");
     expect(xorSampleCount(chunk)).toBe(3);
+    // A stream ending with a byte-aligned whole-byte write carries one trailing zero byte,
+    // as Prometheus' bstream leaves it.
+    const one = encodeXor(new Float64Array([1000]), new Float64Array([1]));
+    expect(Buffer.from(one).toString("hex")).toBe("0001d00f3ff000000000000000");
   });
 
   test("empty, one sample, two samples", () => {
