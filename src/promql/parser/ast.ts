@@ -114,7 +114,9 @@ export interface UnaryExpr {
 export type ArithmeticOp = "+" | "-" | "*" | "/" | "%" | "^" | "atan2";
 export type ComparisonOp = "==" | "!=" | ">" | "<" | ">=" | "<=";
 export type SetOp = "and" | "or" | "unless";
-export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+/** Native histogram trim operators (Prometheus 3.x): `</` keeps observations below, `>/` above. */
+export type TrimOp = "</" | ">/";
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp | TrimOp;
 
 export interface VectorMatching {
   readonly card: "one-to-one" | "many-to-one" | "one-to-many" | "many-to-many";

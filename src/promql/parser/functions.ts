@@ -56,6 +56,8 @@ const defs: FunctionDef[] = [
   def("integral", [M, S], V, 1, true),
   def("label_join", [V, STR, STR, STR], V, -1),
   def("label_replace", [V, STR, STR, STR, STR], V),
+  def("max_of", [S, S], S, 0, true),
+  def("min_of", [S, S], S, 0, true),
   def("pi", [], S),
   def("predict_linear", [M, S], V),
   def("quantile_over_time", [S, M], V),

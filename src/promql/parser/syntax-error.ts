@@ -15,7 +15,7 @@ type LexResult = { token: Token } | { error: string; start: number };
 const AGGREGATORS = new Set(["sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "count_values", "quantile", "limitk", "limit_ratio"]);
 const OPERATOR_WORDS = new Set(["and", "or", "unless", "atan2"]);
 const KEYWORDS = new Set(["offset", "smoothed", "anchored", "by", "without", "on", "ignoring", "group_left", "group_right", "fill", "fill_left", "fill_right", "bool", "start", "end", "step", "range"]);
-const PUNCT_OPS = ["==", "!=", "<=", ">=", "=~", "!~", "+", "-", "*", "/", "%", "^", "<", ">", "@", "="];
+const PUNCT_OPS = ["==", "!=", "<=", ">=", "</", ">/", "=~", "!~", "+", "-", "*", "/", "%", "^", "<", ">", "@", "="];
 
 const isAlpha = (c: string | undefined) => c !== undefined && /[a-zA-Z_]/.test(c);
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
