@@ -45,8 +45,8 @@ export class NodeCollector implements Collector {
       spaceTotal: desc("nodejs_heap_space_size_total_bytes", "Process heap space size total from Node.js in bytes.", ["space"]),
       spaceUsed: desc("nodejs_heap_space_size_used_bytes", "Process heap space size used from Node.js in bytes.", ["space"]),
       spaceAvail: desc("nodejs_heap_space_size_available_bytes", "Process heap space size available from Node.js in bytes.", ["space"]),
-      handles: desc("nodejs_active_handles_total", "Number of active libuv handles."),
-      requests: desc("nodejs_active_requests_total", "Number of active libuv requests."),
+      handles: desc("nodejs_active_handles", "Number of active libuv handles."),
+      requests: desc("nodejs_active_requests", "Number of active libuv requests."),
       resources: desc("nodejs_active_resources", "Active resources keeping the event loop alive, by type.", ["type"]),
       version: desc("nodejs_version_info", "Node.js version info.", ["version", "major", "minor", "patch"]),
     };

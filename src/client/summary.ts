@@ -1,5 +1,6 @@
 // Summary: quantiles over a sliding time window (maxAgeMs split into ageBuckets streams that
-// rotate), plus the all-time sum and count. Observations are buffered and merged in batches.
+// rotate), plus the all-time sum and count. Observations are buffered and merged in batches;
+// a due rotation first merges the buffer, so each observation lands in the right windows.
 import type { Labels } from "../model/labels.js";
 import type { Desc } from "./desc.js";
 import { InvalidValueError } from "./errors.js";
@@ -93,6 +94,8 @@ export class SummaryChild {
     this.count++;
     const buf = this.buf;
     if (buf.length === 0) return;
+    // Everything buffered so far belongs before the rotation that is due, so merge it first.
+    if (this.cfg.now() >= this.nextRotateMs) this.flush();
     buf[this.bufLen++] = v;
     if (this.bufLen === buf.length) this.flush();
   }
