@@ -3,7 +3,9 @@
 
 type Command = (args: string[]) => Promise<number>;
 
-const groups: Record<string, () => Promise<Command>> = {};
+const groups: Record<string, () => Promise<Command>> = {
+  tsdb: async () => (await import("./tool-tsdb.js")).runTsdbCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [group, ...rest] = argv;
