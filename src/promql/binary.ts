@@ -1,0 +1,282 @@
+// Binary operators: arithmetic, comparison (filtering or bool) and set operators, with
+// Prometheus' vector matching (on/ignoring, group_left/group_right).
+import { METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { EvalError } from "./errors.js";
+import { newSeries, type EvalValue, type StepSeries, type Steps } from "./eval-types.js";
+import type { Evaluator } from "./evaluator.js";
+import type { BinaryExpr, BinaryOp, VectorMatching } from "./parser/ast.js";
+import { dropMetricName, mergeSameLabels } from "./series-set.js";
+
+const COMPARISON = new Set<BinaryOp>(["==", "!=", ">", "<", ">=", "<="]);
+const SET_OPS = new Set<BinaryOp>(["and", "or", "unless"]);
+
+export function isComparison(op: BinaryOp): boolean {
+  return COMPARISON.has(op);
+}
+
+/** Go's math.Pow differs from JS ** for a few special cases. */
+function pow(a: number, b: number): number {
+  if (a === 1 || b === 0) return 1;
+  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
+  return a ** b;
+}
+
+export function arithmetic(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      return a / b;
+    case "%":
+      return a % b;
+    case "^":
+      return pow(a, b);
+    case "atan2":
+      return Math.atan2(a, b);
+    default:
+      throw new EvalError(`operator ${JSON.stringify(op)} not allowed for float operations`);
+  }
+}
+
+export function compare(op: BinaryOp, a: number, b: number): boolean {
+  switch (op) {
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case ">":
+      return a > b;
+    case "<":
+      return a < b;
+    case ">=":
+      return a >= b;
+    case "<=":
+      return a <= b;
+    default:
+      throw new EvalError(`operator ${JSON.stringify(op)} is not a comparison operator`);
+  }
+}
+
+export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Promise<EvalValue> {
+  const [lhs, rhs] = [await ev.eval(e.lhs, steps), await ev.eval(e.rhs, steps)];
+  const n = steps.n;
+  if (lhs.kind === "scalar" && rhs.kind === "scalar") {
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      vals[i] = COMPARISON.has(e.op) ? (compare(e.op, lhs.vals[i], rhs.vals[i]) ? 1 : 0) : arithmetic(e.op, lhs.vals[i], rhs.vals[i]);
+    }
+    return { kind: "scalar", vals };
+  }
+  if (lhs.kind === "vector" && rhs.kind === "scalar") return { kind: "vector", series: vectorScalar(e, lhs.series, rhs.vals, false, n) };
+  if (lhs.kind === "scalar" && rhs.kind === "vector") return { kind: "vector", series: vectorScalar(e, rhs.series, lhs.vals, true, n) };
+  if (lhs.kind === "vector" && rhs.kind === "vector") {
+    const matching = e.matching ?? { card: SET_OPS.has(e.op) ? "many-to-many" : "one-to-one", matchingLabels: [], on: false, include: [] };
+    if (SET_OPS.has(e.op)) return { kind: "vector", series: setOperation(e.op, lhs.series, rhs.series, matching, n) };
+    return { kind: "vector", series: vectorVector(e, lhs.series, rhs.series, matching, n) };
+  }
+  throw new EvalError(`binary expression must contain only scalar and instant vector types`);
+}
+
+function vectorScalar(e: BinaryExpr, series: StepSeries[], scalar: Float64Array, scalarLeft: boolean, n: number): StepSeries[] {
+  const cmp = COMPARISON.has(e.op);
+  const out: StepSeries[] = [];
+  for (const s of series) {
+    const r = newSeries(cmp && !e.returnBool ? s.metric : dropMetricName(s.metric), n);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      if (!s.has[i]) continue;
+      const a = scalarLeft ? scalar[i] : s.vals[i];
+      const b = scalarLeft ? s.vals[i] : scalar[i];
+      if (cmp) {
+        const keep = compare(e.op, a, b);
+        if (e.returnBool) r.vals[i] = keep ? 1 : 0;
+        else if (keep) r.vals[i] = s.vals[i];
+        else continue;
+      } else {
+        r.vals[i] = arithmetic(e.op, a, b);
+      }
+      r.has[i] = 1;
+      any = true;
+    }
+    if (any) out.push(r);
+  }
+  return mergeSameLabels(out, n);
+}
+
+/** The key two series match on: on(...) labels only, or all but ignoring(...) and __name__. */
+function signatureFn(m: VectorMatching): (l: Labels) => string {
+  const names = new Set(m.matchingLabels);
+  return (labels) => {
+    let s = "";
+    for (const l of labels) {
+      const inList = names.has(l.name);
+      if (m.on ? inList : !inList && l.name !== METRIC_NAME) s += l.name + "\xfe" + l.value + "\xff";
+    }
+    return s;
+  };
+}
+
+function matchLabels(labels: Labels, m: VectorMatching): Labels {
+  const names = new Set(m.matchingLabels);
+  return labels.filter((l) => (m.on ? names.has(l.name) : !names.has(l.name) && l.name !== METRIC_NAME));
+}
+
+/** Labels printed as Prometheus' labels.String(): {a="b", c="d"}, __name__ included. */
+export function labelsString(labels: Labels): string {
+  return "{" + labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(", ") + "}";
+}
+
+class SigIds {
+  private readonly ids = new Map<string, number>();
+  id(sig: string): number {
+    let id = this.ids.get(sig);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(sig, id);
+    }
+    return id;
+  }
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: VectorMatching, n: number): StepSeries[] {
+  const swapped = m.card === "one-to-many";
+  const many = swapped ? rhs : lhs;
+  const one = swapped ? lhs : rhs;
+  const sigOf = signatureFn(m);
+  const ids = new SigIds();
+  const manySig = many.map((s) => ids.id(sigOf(s.metric)));
+  const oneSig = one.map((s) => ids.id(sigOf(s.metric)));
+  const oneAt = new Int32Array(ids.size);
+  const matchedAt = new Int32Array(ids.size).fill(-1);
+  const cmp = COMPARISON.has(e.op);
+  const pairOut = new Map<number, number>();
+  const outByKey = new Map<string, number>();
+  const out: StepSeries[] = [];
+  const outStep: number[] = [];
+  const outSig: number[] = [];
+  for (let i = 0; i < n; i++) {
+    oneAt.fill(0);
+    for (let j = 0; j < one.length; j++) {
+      if (!one[j].has[i]) continue;
+      const sid = oneSig[j];
+      if (oneAt[sid] !== 0) {
+        const dup = one[oneAt[sid] - 1];
+        throw new EvalError(
+          `found duplicate series for the match group ${labelsString(matchLabels(one[j].metric, m))} on the ${swapped ? "left" : "right"} hand-side of the operation: [${labelsString(one[j].metric)}, ${labelsString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        );
+      }
+      oneAt[sid] = j + 1;
+    }
+    for (let k = 0; k < many.length; k++) {
+      if (!many[k].has[i]) continue;
+      const sid = manySig[k];
+      const j = oneAt[sid] - 1;
+      if (j < 0) continue;
+      const fl = swapped ? one[j].vals[i] : many[k].vals[i];
+      const fr = swapped ? many[k].vals[i] : one[j].vals[i];
+      let value: number;
+      if (cmp) {
+        const keep = compare(e.op, fl, fr);
+        if (e.returnBool) value = keep ? 1 : 0;
+        else if (keep) value = fl;
+        else continue;
+      } else {
+        value = arithmetic(e.op, fl, fr);
+      }
+      if (m.card === "one-to-one") {
+        if (matchedAt[sid] === i) throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        matchedAt[sid] = i;
+      }
+      const pairKey = k * one.length + j;
+      let oi = pairOut.get(pairKey);
+      if (oi === undefined) {
+        const metric = resultMetric(many[k].metric, one[j].metric, e, m, cmp);
+        const key = labelsKeyOf(metric);
+        oi = outByKey.get(key);
+        if (oi === undefined) {
+          oi = out.length;
+          outByKey.set(key, oi);
+          out.push(newSeries(metric, n));
+          outStep.push(-1);
+          outSig.push(-1);
+        }
+        pairOut.set(pairKey, oi);
+      }
+      if (outStep[oi] === i) {
+        if (m.card !== "one-to-one" && outSig[oi] === sid) throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
+        throw new EvalError("vector cannot contain metrics with the same labelset");
+      }
+      outStep[oi] = i;
+      outSig[oi] = sid;
+      out[oi].vals[i] = value;
+      out[oi].has[i] = 1;
+    }
+  }
+  return out;
+}
+
+function labelsKeyOf(labels: Labels): string {
+  let s = "";
+  for (const l of labels) s += l.name + "\xfe" + l.value + "\xff";
+  return s;
+}
+
+function resultMetric(ls: Labels, rs: Labels, e: BinaryExpr, m: VectorMatching, cmp: boolean): Labels {
+  const dropName = !cmp || e.returnBool;
+  const names = new Set(m.matchingLabels);
+  let out: Label[] = ls.filter((l) => {
+    if (dropName && l.name === METRIC_NAME) return false;
+    if (m.card === "one-to-one") return m.on ? names.has(l.name) : !names.has(l.name);
+    return true;
+  });
+  if (m.include.length > 0) {
+    const include = new Set(m.include);
+    out = out.filter((l) => !include.has(l.name));
+    for (const l of rs) if (include.has(l.name) && l.value !== "") out.push(l);
+    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return out;
+}
+
+function setOperation(op: BinaryOp, lhs: StepSeries[], rhs: StepSeries[], m: VectorMatching, n: number): StepSeries[] {
+  const sigOf = signatureFn(m);
+  const ids = new SigIds();
+  const lSig = lhs.map((s) => ids.id(sigOf(s.metric)));
+  const rSig = rhs.map((s) => ids.id(sigOf(s.metric)));
+  const seenAt = new Int32Array(ids.size).fill(-1);
+  const copy = (s: StepSeries) => newSeries(s.metric, n);
+  const lOut = lhs.map(copy);
+  const rOut = op === "or" ? rhs.map(copy) : [];
+  for (let i = 0; i < n; i++) {
+    if (op === "or") {
+      for (let k = 0; k < lhs.length; k++) {
+        if (!lhs[k].has[i]) continue;
+        seenAt[lSig[k]] = i;
+        lOut[k].has[i] = 1;
+        lOut[k].vals[i] = lhs[k].vals[i];
+      }
+      for (let k = 0; k < rhs.length; k++) {
+        if (!rhs[k].has[i] || seenAt[rSig[k]] === i) continue;
+        rOut[k].has[i] = 1;
+        rOut[k].vals[i] = rhs[k].vals[i];
+      }
+      continue;
+    }
+    for (let k = 0; k < rhs.length; k++) if (rhs[k].has[i]) seenAt[rSig[k]] = i;
+    for (let k = 0; k < lhs.length; k++) {
+      if (!lhs[k].has[i]) continue;
+      if ((seenAt[lSig[k]] === i) !== (op === "and")) continue;
+      lOut[k].has[i] = 1;
+      lOut[k].vals[i] = lhs[k].vals[i];
+    }
+  }
+  const out = lOut.concat(rOut).filter((s) => s.has.some((h) => h === 1));
+  return mergeSameLabels(out, n);
+}

@@ -1,0 +1,230 @@
+// Walks the syntax tree and evaluates every node over all steps of the query at once.
+// Each selector is read from storage once for the whole window the query needs.
+import { isStaleNaN } from "../model/sample.js";
+import type { Queryable, Series } from "../storage/interface.js";
+import { evalAggregate } from "./aggregate.js";
+import type { Annotations } from "./annotations.js";
+import { evalBinary } from "./binary.js";
+import { EvalError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from "./errors.js";
+import { makeSteps, newSeries, type EvalValue, type RangeSource, type RawSeries, type StepSeries, type Steps } from "./eval-types.js";
+import { evalCall } from "./functions.js";
+import type { AtModifier, Expr, SubqueryExpr, VectorSelector } from "./parser/ast.js";
+import { containsSameLabelset, dropMetricName, SAME_LABELSET } from "./series-set.js";
+
+export interface EvaluatorOptions {
+  readonly queryable: Queryable;
+  readonly lookbackDeltaMs: number;
+  readonly noStepSubqueryIntervalMs: number;
+  readonly maxSamples: number;
+  /** The query's own start and end, which @ start() and @ end() refer to. */
+  readonly queryStart: number;
+  readonly queryEnd: number;
+  readonly annotations: Annotations;
+  readonly signal: AbortSignal | undefined;
+  /** Tells a timeout apart from a cancellation when the signal fires. */
+  readonly timedOut: () => boolean;
+}
+
+export class Evaluator {
+  readonly opts: EvaluatorOptions;
+  readonly annotations: Annotations;
+  /** Samples read from storage, for stats. */
+  totalSamples = 0;
+  peakSamples = 0;
+  private currentSamples = 0;
+
+  constructor(opts: EvaluatorOptions) {
+    this.opts = opts;
+    this.annotations = opts.annotations;
+  }
+
+  checkAbort(phase = "query execution"): void {
+    const signal = this.opts.signal;
+    if (signal?.aborted) {
+      if (this.opts.timedOut()) throw new QueryTimeoutError(phase);
+      throw new QueryCanceledError(phase);
+    }
+  }
+
+  /** Accounts samples held in memory; Prometheus' max-samples limit. */
+  account(n: number): void {
+    this.currentSamples += n;
+    if (this.currentSamples > this.peakSamples) this.peakSamples = this.currentSamples;
+    if (this.currentSamples > this.opts.maxSamples) throw new TooManySamplesError();
+  }
+
+  release(n: number): void {
+    this.currentSamples -= n;
+  }
+
+  resolveAt(at: AtModifier | undefined): number | undefined {
+    if (!at) return undefined;
+    if (at.kind === "time") return at.ms;
+    return at.kind === "start" ? this.opts.queryStart : this.opts.queryEnd;
+  }
+
+  async eval(expr: Expr, steps: Steps): Promise<EvalValue> {
+    this.checkAbort();
+    switch (expr.kind) {
+      case "NumberLiteral":
+        return { kind: "scalar", vals: new Float64Array(steps.n).fill(expr.value) };
+      case "StringLiteral":
+        return { kind: "string", v: expr.value };
+      case "ParenExpr":
+      case "StepInvariantExpr":
+        return this.eval(expr.expr, steps);
+      case "VectorSelector":
+        return { kind: "vector", series: await this.evalVectorSelector(expr, steps, false) };
+      case "MatrixSelector":
+        return { kind: "matrix", source: await this.matrixFor(expr.vector, expr.rangeMs, steps) };
+      case "SubqueryExpr":
+        return { kind: "matrix", source: await this.evalSubquery(expr, steps) };
+      case "UnaryExpr":
+        return this.evalUnary(expr.op, await this.eval(expr.expr, steps), steps);
+      case "BinaryExpr":
+        return evalBinary(this, expr, steps);
+      case "AggregateExpr":
+        return evalAggregate(this, expr, steps);
+      case "Call":
+        return evalCall(this, expr, steps);
+    }
+  }
+
+  private evalUnary(op: "-" | "+", v: EvalValue, steps: Steps): EvalValue {
+    if (op === "+") return v;
+    if (v.kind === "scalar") return { kind: "scalar", vals: v.vals.map((x) => -x) };
+    if (v.kind !== "vector") throw new EvalError(`unary expression only allowed on expressions of type scalar or instant vector`);
+    const out: StepSeries[] = v.series.map((s) => {
+      const r = newSeries(dropMetricName(s.metric), steps.n);
+      for (let i = 0; i < steps.n; i++) {
+        r.vals[i] = -s.vals[i];
+        r.has[i] = s.has[i];
+      }
+      return r;
+    });
+    if (containsSameLabelset(out)) throw new EvalError(SAME_LABELSET);
+    return { kind: "vector", series: out };
+  }
+
+  /** Reads the series of a selector over [mint, maxt] (ms, inclusive). */
+  async select(vs: VectorSelector, mint: number, maxt: number, func?: string): Promise<RawSeries[]> {
+    const querier = await this.opts.queryable.querier(mint, maxt);
+    let found: Series[];
+    const out: RawSeries[] = [];
+    try {
+      found = await querier.select(false, { start: mint, end: maxt, func }, vs.matchers);
+      for (const s of found) {
+        const b = s.samples();
+        out.push({ metric: s.labels, ts: b.ts, vs: b.vs });
+      }
+    } finally {
+      querier.close();
+    }
+    let n = 0;
+    for (const s of out) n += s.ts.length;
+    this.totalSamples += n;
+    return out;
+  }
+
+  /**
+   * An instant vector selector at every step: the latest sample in (t - lookback, t],
+   * unless it is a stale marker. With timestamps true, values are the samples' times (s).
+   */
+  async evalVectorSelector(vs: VectorSelector, steps: Steps, timestamps: boolean): Promise<StepSeries[]> {
+    const at = this.resolveAt(vs.at);
+    const lookback = this.opts.lookbackDeltaMs;
+    const first = (at ?? steps.start) - vs.offsetMs;
+    const last = (at ?? steps.end) - vs.offsetMs;
+    const raw = await this.select(vs, first - lookback + 1, last);
+    const out: StepSeries[] = [];
+    let points = 0;
+    for (const s of raw) {
+      const r = newSeries(s.metric, steps.n);
+      const ts = s.ts;
+      const values = s.vs;
+      let j = 0;
+      let any = false;
+      for (let i = 0; i < steps.n; i++) {
+        const t = (at ?? steps.times[i]) - vs.offsetMs;
+        while (j < ts.length && ts[j] <= t) j++;
+        const k = j - 1;
+        if (k < 0 || ts[k] <= t - lookback || isStaleNaN(values[k])) continue;
+        r.has[i] = 1;
+        r.vals[i] = timestamps ? ts[k] / 1000 : values[k];
+        any = true;
+        points++;
+      }
+      if (any) out.push(r);
+    }
+    this.account(points);
+    return out;
+  }
+
+  /** A matrix selector's samples for all steps, stale markers dropped. */
+  async matrixFor(vs: VectorSelector, rangeMs: number, steps: Steps): Promise<RangeSource> {
+    const at = this.resolveAt(vs.at);
+    const first = (at ?? steps.start) - vs.offsetMs - rangeMs;
+    const last = (at ?? steps.end) - vs.offsetMs;
+    const raw = await this.select(vs, first + 1, last);
+    const series: RawSeries[] = [];
+    let points = 0;
+    for (const s of raw) {
+      const clean = dropStale(s);
+      if (clean.ts.length === 0) continue;
+      points += clean.ts.length;
+      series.push(clean);
+    }
+    this.account(points);
+    return { series, rangeMs, offsetMs: vs.offsetMs, atMs: at };
+  }
+
+  async evalSubquery(sq: SubqueryExpr, steps: Steps): Promise<RangeSource> {
+    const interval = sq.stepMs > 0 ? sq.stepMs : this.opts.noStepSubqueryIntervalMs;
+    const at = this.resolveAt(sq.at);
+    const evalStart = at ?? steps.start;
+    const evalEnd = at ?? steps.end;
+    const from = evalStart - sq.offsetMs - sq.rangeMs;
+    // Inner steps are absolute multiples of the interval, first one after the window start.
+    let start = interval * Math.trunc(from / interval);
+    if (start <= from) start += interval;
+    const end = evalEnd - sq.offsetMs;
+    if (end < start) return { series: [], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, atMs: at };
+    const inner = makeSteps(start, end, interval);
+    const v = await this.eval(sq.expr, inner);
+    let stepSeries: StepSeries[];
+    if (v.kind === "vector") stepSeries = v.series;
+    else if (v.kind === "scalar") stepSeries = [{ metric: [], vals: v.vals, has: new Uint8Array(inner.n).fill(1) }];
+    else throw new EvalError(`subquery is only allowed on instant vector, got ${v.kind}`);
+    const series: RawSeries[] = [];
+    for (const s of stepSeries) {
+      let c = 0;
+      for (let i = 0; i < inner.n; i++) c += s.has[i];
+      if (c === 0) continue;
+      const ts = new Float64Array(c);
+      const vals = new Float64Array(c);
+      let k = 0;
+      for (let i = 0; i < inner.n; i++) {
+        if (!s.has[i]) continue;
+        ts[k] = inner.times[i];
+        vals[k++] = s.vals[i];
+      }
+      series.push({ metric: s.metric, ts, vs: vals });
+    }
+    return { series, rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, atMs: at };
+  }
+}
+
+function dropStale(s: RawSeries): RawSeries {
+  let stale = 0;
+  for (let i = 0; i < s.vs.length; i++) if (isStaleNaN(s.vs[i])) stale++;
+  if (stale === 0) return s;
+  const ts = new Float64Array(s.ts.length - stale);
+  const vs = new Float64Array(s.ts.length - stale);
+  let k = 0;
+  for (let i = 0; i < s.vs.length; i++) {
+    if (isStaleNaN(s.vs[i])) continue;
+    ts[k] = s.ts[i];
+    vs[k++] = s.vs[i];
+  }
+  return { metric: s.metric, ts, vs };
+}
