@@ -1,0 +1,236 @@
+// /api/v1 state endpoints: targets, metadata, rules, alerts, alertmanagers and status/*.
+import { availableParallelism } from "node:os";
+import { getHeapStatistics } from "node:v8";
+import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { formatDuration } from "../model/duration.js";
+import { labelsKey, labelsToRecord, METRIC_NAME, type Labels } from "../model/labels.js";
+import { Matcher } from "../model/matcher.js";
+import type { Queryable } from "../storage/interface.js";
+import { badData } from "./api-error.js";
+import { Params } from "./params.js";
+import { sendData, sendDataJSON } from "./respond.js";
+import type { Router } from "./router.js";
+import type { ActiveTarget, AlertmanagerSource, BuildInfo, PromQLParser, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+
+export interface StatusAPIOptions {
+  readonly state: ServerState;
+  readonly buildInfo: BuildInfo;
+  readonly parser: PromQLParser;
+  readonly queryable: Queryable;
+  readonly targets?: TargetSource;
+  readonly rules?: RuleSource;
+  readonly alertmanagers?: AlertmanagerSource;
+  readonly tsdb?: TSDBAdmin;
+}
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void {
+  const { state } = opts;
+
+  router.get("/targets", async (ctx) => {
+    const p = await Params.from(ctx);
+    const want = (p.get("state") ?? "any").toLowerCase();
+    const pool = p.get("scrapePool");
+    const showActive = want === "" || want === "any" || want === "active";
+    const showDropped = want === "" || want === "any" || want === "dropped";
+    const active = showActive ? (opts.targets?.activeTargets() ?? []).filter((t) => !pool || t.scrapePool === pool) : [];
+    const dropped = showDropped ? (opts.targets?.droppedTargets() ?? []) : [];
+    sendData(ctx, {
+      activeTargets: active.map(targetJSON),
+      droppedTargets: dropped.map((t) => ({ discoveredLabels: labelsToRecord(t.discoveredLabels) })),
+    });
+  });
+
+  router.get("/targets/metadata", async (ctx) => {
+    const p = await Params.from(ctx);
+    const limit = intParam(p, "limit", -1);
+    const metric = p.get("metric") ?? "";
+    const selector = p.get("match_target");
+    let matchers: Matcher[] = [];
+    if (selector) {
+      try {
+        matchers = opts.parser.parseMetricSelector(selector);
+      } catch (err) {
+        throw badData((err as Error).message, err);
+      }
+    }
+    const out: Record<string, unknown>[] = [];
+    for (const t of opts.targets?.activeTargets() ?? []) {
+      if (limit >= 0 && out.length >= limit) break;
+      if (!matchers.every((m) => m.matches(labelValue(t.labels, m.name)))) continue;
+      for (const md of opts.targets!.targetMetadata(t)) {
+        if (metric !== "" && md.metric !== metric) continue;
+        if (limit >= 0 && out.length >= limit) break;
+        const entry: Record<string, unknown> = { target: labelsToRecord(t.labels) };
+        if (metric === "") entry.metric = md.metric;
+        out.push({ ...entry, type: md.type, help: md.help, unit: md.unit });
+      }
+    }
+    sendData(ctx, out);
+  });
+
+  router.get("/metadata", async (ctx) => {
+    const p = await Params.from(ctx);
+    const limit = intParam(p, "limit", -1);
+    const perMetric = intParam(p, "limit_per_metric", -1);
+    const metric = p.get("metric") ?? "";
+    const out = new Map<string, { type: string; help: string; unit: string }[]>();
+    for (const t of opts.targets?.activeTargets() ?? []) {
+      for (const md of opts.targets!.targetMetadata(t)) {
+        if (metric !== "" && md.metric !== metric) continue;
+        let list = out.get(md.metric);
+        if (!list) {
+          if (limit >= 0 && out.size >= limit) continue;
+          out.set(md.metric, (list = []));
+        }
+        if (perMetric >= 0 && list.length >= perMetric) continue;
+        if (!list.some((e) => e.type === md.type && e.help === md.help && e.unit === md.unit)) list.push({ type: md.type, help: md.help, unit: md.unit });
+      }
+    }
+    sendData(ctx, Object.fromEntries(out));
+  });
+
+  router.get("/rules", (ctx) => sendData(ctx, { groups: opts.rules?.ruleGroups() ?? [] }));
+  router.get("/alerts", (ctx) => sendData(ctx, { alerts: opts.rules?.alerts() ?? [] }));
+  router.get("/alertmanagers", (ctx) =>
+    sendData(ctx, {
+      activeAlertmanagers: (opts.alertmanagers?.active() ?? []).map((url) => ({ url })),
+      droppedAlertmanagers: (opts.alertmanagers?.dropped() ?? []).map((url) => ({ url })),
+    }),
+  );
+
+  router.get("/status/config", (ctx) => sendData(ctx, { yaml: redactSecrets(state.config().source.text) }));
+  router.get("/status/flags", (ctx) => sendData(ctx, state.flags()));
+  router.get("/status/runtimeinfo", (ctx) => {
+    const reload = state.lastReload();
+    sendData(ctx, {
+      startTime: new Date(state.startTimeMs).toISOString(),
+      CWD: process.cwd(),
+      reloadConfigSuccess: reload.success,
+      lastConfigTime: new Date(reload.timeMs).toISOString(),
+      corruptionCount: 0,
+      // Node has no goroutines; the closest measure of concurrent work is its active handles.
+      goroutineCount: process.getActiveResourcesInfo().length,
+      GOMAXPROCS: availableParallelism(),
+      GOMEMLIMIT: getHeapStatistics().heap_size_limit,
+      GOGC: "",
+      GODEBUG: "",
+      storageRetention: state.storageRetention,
+    });
+  });
+  router.get("/status/buildinfo", (ctx) => sendData(ctx, opts.buildInfo));
+  router.get("/status/walreplay", (ctx) => {
+    const s = opts.tsdb?.walReplayStatus() ?? { min: 0, max: 0, current: 0 };
+    sendData(ctx, s);
+  });
+  router.get("/status/tsdb", async (ctx) => {
+    const p = await Params.from(ctx);
+    const limit = intParam(p, "limit", 10);
+    if (limit < 1) throw badData("limit must be a positive number");
+    sendDataJSON(ctx, await tsdbStatusJSON(opts, limit));
+  });
+}
+
+function labelValue(labels: Labels, name: string): string {
+  for (const l of labels) if (l.name === name) return l.value;
+  return "";
+}
+
+function intParam(p: Params, name: string, def: number): number {
+  const v = p.get(name);
+  if (v === undefined || v === "") return def;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw badData(`invalid parameter "${name}": cannot parse "${v}" to an integer`);
+  return n;
+}
+
+function targetJSON(t: ActiveTarget): Record<string, unknown> {
+  return {
+    discoveredLabels: labelsToRecord(t.discoveredLabels),
+    labels: labelsToRecord(t.labels),
+    scrapePool: t.scrapePool,
+    scrapeUrl: t.scrapeUrl,
+    globalUrl: t.globalUrl,
+    lastError: t.lastError,
+    lastScrape: t.lastScrapeMs === 0 ? ZERO_TIME : new Date(t.lastScrapeMs).toISOString(),
+    lastScrapeDuration: t.lastScrapeDurationMs / 1000,
+    health: t.health,
+    scrapeInterval: formatDuration(t.scrapeIntervalMs),
+    scrapeTimeout: formatDuration(t.scrapeTimeoutMs),
+  };
+}
+
+const SECRET_KEYS = new Set(["password", "credentials", "bearer_token", "client_secret", "key", "secret_key", "access_key"]);
+
+/** The config text with secret values replaced by <secret>, as Prometheus never shows them. */
+export function redactSecrets(text: string): string {
+  const doc = parseDocument(text);
+  const walk = (n: Node | null | undefined): void => {
+    if (!n) return;
+    if (isMap(n)) {
+      for (const pair of n.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : "";
+        if (SECRET_KEYS.has(key) && isScalar(pair.value)) pair.value.value = "<secret>";
+        else walk(pair.value as Node);
+      }
+    } else if (isSeq(n)) for (const item of n.items) walk(item as Node);
+  };
+  walk(doc.contents as Node);
+  return doc.toString();
+}
+
+/** Head cardinality statistics, computed from the head's series the way /status/tsdb reports them. */
+async function tsdbStatusJSON(opts: StatusAPIOptions, limit: number): Promise<string> {
+  const head = opts.tsdb?.headStats() ?? { numSeries: 0, chunkCount: 0, minTime: undefined, maxTime: undefined };
+  const byMetric = new Map<string, number>();
+  const valuesByName = new Map<string, Set<string>>();
+  const byPair = new Map<string, number>();
+  if (head.minTime !== undefined && head.maxTime !== undefined) {
+    const q = await opts.queryable.querier(head.minTime, head.maxTime);
+    try {
+      const series = await q.select(false, { start: head.minTime, end: head.maxTime, func: "series" }, [new Matcher("=~", METRIC_NAME, ".+")]);
+      const seen = new Set<string>();
+      for (const s of series) {
+        const key = labelsKey(s.labels);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (const l of s.labels) {
+          if (l.name === METRIC_NAME) byMetric.set(l.value, (byMetric.get(l.value) ?? 0) + 1);
+          let vs = valuesByName.get(l.name);
+          if (!vs) valuesByName.set(l.name, (vs = new Set()));
+          vs.add(l.value);
+          const pair = `${l.name}=${l.value}`;
+          byPair.set(pair, (byPair.get(pair) ?? 0) + 1);
+        }
+      }
+    } finally {
+      q.close();
+    }
+  }
+  const top = (m: Map<string, number>): { name: string; value: number }[] =>
+    [...m].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1)).slice(0, limit);
+  const valueCounts = new Map<string, number>();
+  const memory = new Map<string, number>();
+  for (const [name, vs] of valuesByName) {
+    valueCounts.set(name, vs.size);
+    let bytes = 0;
+    for (const v of vs) bytes += Buffer.byteLength(v);
+    memory.set(name, bytes);
+  }
+  const data = {
+    headStats: {
+      numSeries: head.numSeries,
+      numLabelPairs: byPair.size,
+      chunkCount: head.chunkCount,
+      minTime: head.minTime ?? null,
+      maxTime: head.maxTime ?? null,
+    },
+    seriesCountByMetricName: top(byMetric),
+    labelValueCountByLabelName: top(valueCounts),
+    memoryInBytesByLabelName: top(memory),
+    seriesCountByLabelValuePair: top(byPair),
+  };
+  return JSON.stringify(data);
+}
+

@@ -1,0 +1,119 @@
+// What the web layer needs from the rest of the server. src/cmd/ adapts the real parts
+// (engine, scrape manager, TSDB, rule manager) to these; tests supply small fakes.
+import type { Config } from "../config/types.js";
+import type { Labels } from "../model/labels.js";
+import type { Matcher } from "../model/matcher.js";
+import type { Expr } from "../promql/parser/ast.js";
+import type { QueryResult } from "../promql/value.js";
+import type { Queryable } from "../storage/interface.js";
+
+export interface QueryOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** The PromQL engine's query entry points (src/promql/engine.ts). */
+export interface QueryEngine {
+  instantQuery(q: Queryable, query: string, timeMs: number, opts: QueryOptions): Promise<QueryResult>;
+  rangeQuery(q: Queryable, query: string, startMs: number, endMs: number, stepMs: number, opts: QueryOptions): Promise<QueryResult>;
+}
+
+/** Parser helpers (src/promql/parser): parse for /parse_query, format for /format_query, selectors for match[]. */
+export interface PromQLParser {
+  parseExpr(query: string): Expr;
+  formatExpr(expr: Expr): string;
+  parseMetricSelector(s: string): Matcher[];
+}
+
+export type TargetHealth = "up" | "down" | "unknown";
+
+export interface ActiveTarget {
+  readonly discoveredLabels: Labels;
+  readonly labels: Labels;
+  readonly scrapePool: string;
+  readonly scrapeUrl: string;
+  readonly globalUrl: string;
+  readonly lastError: string;
+  /** ms; 0 before the first scrape */
+  readonly lastScrapeMs: number;
+  readonly lastScrapeDurationMs: number;
+  readonly health: TargetHealth;
+  readonly scrapeIntervalMs: number;
+  readonly scrapeTimeoutMs: number;
+}
+
+export interface DroppedTarget {
+  readonly discoveredLabels: Labels;
+}
+
+export interface MetricMetadata {
+  readonly metric: string;
+  readonly type: string;
+  readonly help: string;
+  readonly unit: string;
+}
+
+/** Scrape state for /targets, /targets/metadata and /metadata. */
+export interface TargetSource {
+  activeTargets(): readonly ActiveTarget[];
+  droppedTargets(): readonly DroppedTarget[];
+  /** Metadata a target reported, by its labels. */
+  targetMetadata(target: ActiveTarget): readonly MetricMetadata[];
+}
+
+/** Rule groups and alerts already in Prometheus' JSON shape (the rules subsystem owns it). */
+export interface RuleSource {
+  ruleGroups(): readonly unknown[];
+  alerts(): readonly unknown[];
+}
+
+export interface AlertmanagerSource {
+  active(): readonly string[];
+  dropped(): readonly string[];
+}
+
+export interface HeadStats {
+  readonly numSeries: number;
+  readonly chunkCount: number;
+  /** ms; undefined when the head is empty */
+  readonly minTime: number | undefined;
+  readonly maxTime: number | undefined;
+}
+
+export interface WalReplayStatus {
+  readonly min: number;
+  readonly max: number;
+  readonly current: number;
+}
+
+/** TSDB operations behind /status/tsdb, /status/walreplay and the admin API. */
+export interface TSDBAdmin {
+  headStats(): HeadStats;
+  walReplayStatus(): WalReplayStatus;
+  deleteSeries(matchers: readonly Matcher[], mint: number, maxt: number): Promise<void>;
+  cleanTombstones(): Promise<void>;
+  /** Writes a snapshot under dir; resolves with nothing once it is complete. */
+  snapshot(dir: string, withHead: boolean): Promise<void>;
+  /** The data directory, under which snapshots/ lives. */
+  readonly dir: string;
+}
+
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+  readonly branch: string;
+  readonly buildUser: string;
+  readonly buildDate: string;
+  readonly goVersion: string;
+}
+
+/** Lifecycle state the server shares with the API. */
+export interface ServerState {
+  config(): Config;
+  flags(): Readonly<Record<string, string>>;
+  ready(): boolean;
+  readonly startTimeMs: number;
+  lastReload(): { readonly success: boolean; readonly timeMs: number };
+  readonly storageRetention: string;
+  reload(): Promise<void>;
+  quit(): void;
+}
