@@ -67,6 +67,10 @@ export class HeadAppender implements Appender {
           head.counters.duplicateSamples++;
           throw new DuplicateSampleError();
         }
+        if (oooWindow > 0) {
+          head.counters.tooOldSamples++;
+          throw new TooOldSampleError();
+        }
         head.counters.outOfOrderSamples++;
         throw new OutOfOrderSampleError();
       }

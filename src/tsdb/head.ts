@@ -215,6 +215,11 @@ export class Head {
     if (t <= last) {
       if (t === last && sameValue(v, s.lastValue[ref])) return true;
       if (this.opts.outOfOrderTimeWindowMs > 0 && t >= this.maxTime - this.opts.outOfOrderTimeWindowMs) {
+        // Below minValidTime the range may already be (or be being) written as a block.
+        if (t < this.minValidTime) {
+          this.counters.tooOldSamples++;
+          return false;
+        }
         return this.appendOOO(ref, t, v);
       }
       if (t === last) this.counters.duplicateSamples++;
