@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Discoverer, TargetGroup } from "../../src/discovery/interface.js";
+import { DiscoveryManager, type TargetSetUpdate } from "../../src/discovery/manager.js";
+import { StaticDiscoverer } from "../../src/discovery/static.js";
+
+/** A discoverer the test drives by hand. */
+class ManualDiscoverer implements Discoverer {
+  emit: ((g: TargetGroup[]) => void) | undefined;
+  stopped = false;
+  async run(signal: AbortSignal, emit: (g: TargetGroup[]) => void): Promise<void> {
+    this.emit = emit;
+    await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
+    this.stopped = true;
+  }
+}
+
+const group = (source: string, ...addrs: string[]): TargetGroup => ({ source, targets: addrs.map((a) => ({ __address__: a })), labels: {} });
+const addresses = (u: TargetSetUpdate, job: string) => (u.get(job) ?? []).flatMap((g) => g.targets.map((t) => t.__address__));
+
+describe("DiscoveryManager", () => {
+  let m: DiscoveryManager | undefined;
+  afterEach(async () => m?.stop());
+
+  it("merges providers per job, replaces groups by source and throttles updates", async () => {
+    m = new DiscoveryManager({ updateIntervalMs: 200 });
+    const updates: Array<{ at: number; u: TargetSetUpdate }> = [];
+    m.subscribe((u) => updates.push({ at: Date.now(), u }));
+    const manual = new ManualDiscoverer();
+    await m.applyConfig(new Map<string, Discoverer[]>([["node", [new StaticDiscoverer({ configs: [{ targets: ["s:1"] }] }), manual]], ["empty", []]]));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(updates.length).toBe(1);
+    expect(addresses(updates[0]!.u, "node")).toEqual(["s:1"]);
+    expect(updates[0]!.u.get("empty")).toEqual([]);
+    // A burst of changes within the interval becomes one update with the last state.
+    manual.emit!([group("a", "m:1")]);
+    manual.emit!([group("a", "m:2"), group("b", "m:3")]);
+    manual.emit!([group("b")]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(updates.length).toBe(2);
+    expect(updates[1]!.at - updates[0]!.at).toBeGreaterThanOrEqual(190);
+    expect(addresses(updates[1]!.u, "node")).toEqual(["s:1", "m:2"]);
+  });
+
+  it("stops old providers on applyConfig and drops their groups", async () => {
+    m = new DiscoveryManager({ updateIntervalMs: 10 });
+    const manual = new ManualDiscoverer();
+    await m.applyConfig(new Map([["a", [manual]]]));
+    await new Promise((r) => setTimeout(r, 20));
+    manual.emit!([group("x", "h:1")]);
+    await m.applyConfig(new Map([["b", [new StaticDiscoverer({ configs: [{ targets: ["h:2"] }] })]]]));
+    expect(manual.stopped).toBe(true);
+    const got: TargetSetUpdate[] = [];
+    m.subscribe((u) => got.push(u));
+    await new Promise((r) => setTimeout(r, 50));
+    expect([...got.at(-1)!.keys()]).toEqual(["b"]);
+    expect(addresses(got.at(-1)!, "b")).toEqual(["h:2"]);
+  });
+});
