@@ -181,7 +181,8 @@ export class AstBuilder {
         matchers.push(new Matcher(m.type, m.name, m.value));
       } catch (err) {
         const cause = (err as Error).cause;
-        this.error(m.pos, cause instanceof Error ? `error parsing regexp: ${cause.message}` : (err as Error).message);
+        const detail = cause instanceof Error ? cause.message : (err as Error).message;
+        this.error(m.pos, detail.startsWith("error parsing regexp") ? detail : `error parsing regexp: ${detail}`);
       }
     }
     let name = "";

@@ -72,7 +72,8 @@ class Lexer {
         return { token: { type: "punct", value: c, start } };
       case ")":
         this.parenDepth--;
-        if (this.parenDepth < 0) return { error: `unexpected right parenthesis ${goQuoteRune(c)}`, start };
+        // Prometheus emits the parenthesis before failing, so the error starts after it.
+        if (this.parenDepth < 0) return { error: `unexpected right parenthesis ${goQuoteRune(c)}`, start: start + 1 };
         return { token: { type: "punct", value: c, start } };
       case "{":
         this.braceOpen = true;
@@ -246,15 +247,68 @@ function describe(t: Token): string {
   }
 }
 
+const GROUPING_KEYWORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right"]);
+const MATCH_OPS = new Set(["=", "!=", "=~", "!~"]);
+
+/**
+ * Prometheus' " in <context>, expected <what>" suffix for the common places a query goes wrong,
+ * judged from the tokens before the unexpected one.
+ */
+function context(prev: readonly Token[], t: Token, inBraces: boolean, inGrouping: boolean): string {
+  const p1 = prev[prev.length - 1];
+  const p2 = prev[prev.length - 2];
+  const v1 = p1?.value.toLowerCase();
+  if (inBraces) {
+    if (p1?.type === "string" && p2 && MATCH_OPS.has(p2.value)) return ' in label matching, expected "," or "}"';
+    if (p1 && MATCH_OPS.has(p1.value)) return " in label matching, expected string";
+    if (p1?.type === "identifier" || p1?.type === "string") return " in label matching, expected label matching operator";
+    return ' in label matching, expected identifier or "}"';
+  }
+  if (inGrouping) {
+    if (v1 === "(" || v1 === ",") return " in grouping opts, expected label";
+    return ' in grouping opts, expected "," or ")"';
+  }
+  if (p1?.type === "keyword" && GROUPING_KEYWORDS.has(v1!) && t.value !== "(") return ' in grouping opts, expected "("';
+  if (p1?.type === "keyword" && v1 === "offset") return " in offset, expected number, duration, step(), or range()";
+  if (p1?.value === "@") return " in @, expected timestamp";
+  if (p1?.value === "[") return " in subquery or range selector, expected number, duration, step(), or range()";
+  if (p1?.value === ":" && p2 && (p2.type === "duration" || p2.type === "number")) {
+    return ' in subquery selector, expected number, duration, step(), range(), or "]"';
+  }
+  if ((p1?.type === "duration" || p1?.type === "number") && p2?.value === "[") return ' in subquery or range, expected ":" or "]"';
+  if (p1?.type === "aggregator" || (p1?.value === ")" && prev.some((x) => x.type === "aggregator"))) {
+    if (p1.type === "aggregator" || aggregationHeadEnds(prev)) return " in aggregation";
+  }
+  return "";
+}
+
+/** True when the tokens end with `<aggregator> by|without (labels)`. */
+function aggregationHeadEnds(prev: readonly Token[]): boolean {
+  let i = prev.length - 1;
+  if (prev[i]?.value !== ")") return false;
+  while (i >= 0 && prev[i].value !== "(") i--;
+  const kw = prev[i - 1];
+  return kw?.type === "keyword" && (kw.value.toLowerCase() === "by" || kw.value.toLowerCase() === "without") && prev[i - 2]?.type === "aggregator";
+}
+
 /** The message and position for a syntax error detected at `offset`. */
 export function describeSyntaxError(query: string, offset: number): { message: string; pos: PosRange } {
   const lexer = new Lexer(query);
+  const prev: Token[] = [];
+  let inBraces = false;
+  let inGrouping = false;
   for (;;) {
     const r = lexer.next();
     if ("error" in r) return { message: r.error, pos: { start: r.start, end: query.length } };
     const t = r.token;
     if (t.start >= offset || t.type === "eof" || t.start + t.value.length > offset) {
-      return { message: `unexpected ${describe(t)}`, pos: { start: t.start, end: t.start + t.value.length } };
+      const message = `unexpected ${describe(t)}${context(prev, t, inBraces, inGrouping)}`;
+      return { message, pos: { start: t.start, end: t.start + t.value.length } };
     }
+    if (t.value === "{") inBraces = true;
+    else if (t.value === "}") inBraces = false;
+    else if (t.value === "(" && prev.length > 0 && prev[prev.length - 1].type === "keyword" && GROUPING_KEYWORDS.has(prev[prev.length - 1].value.toLowerCase())) inGrouping = true;
+    else if (t.value === ")") inGrouping = false;
+    prev.push(t);
   }
 }
