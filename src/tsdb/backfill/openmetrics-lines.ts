@@ -47,6 +47,8 @@ export function parseOpenMetricsLine(text: string, line: number): ParsedSample |
     const m = METADATA_RE.exec(text);
     if (!m) fail(`invalid comment or metadata line ${JSON.stringify(text)} (only # HELP, # TYPE, # UNIT and a final # EOF are allowed)`);
     if (m![1] === "TYPE" && !METRIC_TYPES.has(m![3] ?? "")) fail(`invalid metric type ${JSON.stringify(m![3] ?? "")}`);
+    const unit = m![3] ?? "";
+    if (m![1] === "UNIT" && unit !== "" && !m![2].endsWith(`_${unit}`)) fail(`unit not a suffix of metric ${JSON.stringify(m![2])}`);
     return undefined;
   }
   if (text === "") fail("empty line (not allowed in OpenMetrics)");
