@@ -8,7 +8,7 @@ import { Annotations } from "./annotations.js";
 import { EvalError, QueryCanceledError, QueryTimeoutError } from "./errors.js";
 import { makeSteps, windowEnd, type EvalValue, type Steps } from "./eval-types.js";
 import { Evaluator } from "./evaluator.js";
-import { parseExpr } from "./parser/parse.js";
+import { parseExpr, type ParseOptions } from "./parser/parse.js";
 import type { Matrix, MatrixSeries, QueryResult, QueryStats, QueryValue, VectorSample } from "./value.js";
 
 export interface EngineOptions {
@@ -20,6 +20,8 @@ export interface EngineOptions {
   readonly activeQueryTrackerDir?: string;
   readonly noStepSubqueryIntervalMs?: number;
   readonly logger?: Logger;
+  /** Prometheus' experimental PromQL feature flags for the parser; all off by default. */
+  readonly parseOptions?: ParseOptions;
 }
 
 export const ENGINE_DEFAULTS = {
@@ -36,7 +38,8 @@ export interface QueryOptions {
 }
 
 export class Engine {
-  private readonly opts: Required<Omit<EngineOptions, "activeQueryTrackerDir" | "logger">>;
+  private readonly opts: Required<Omit<EngineOptions, "activeQueryTrackerDir" | "logger" | "parseOptions">>;
+  private readonly parseOptions: ParseOptions;
   private readonly tracker: ActiveQueryTracker | undefined;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -50,6 +53,7 @@ export class Engine {
       maxConcurrency: opts.maxConcurrency ?? ENGINE_DEFAULTS.maxConcurrency,
       noStepSubqueryIntervalMs: opts.noStepSubqueryIntervalMs ?? ENGINE_DEFAULTS.noStepSubqueryIntervalMs,
     };
+    this.parseOptions = opts.parseOptions ?? {};
     if (opts.activeQueryTrackerDir !== undefined) {
       this.tracker = new ActiveQueryTracker({ dir: opts.activeQueryTrackerDir, logger: opts.logger?.with({ component: "activeQueryTracker" }) });
     }
@@ -72,7 +76,7 @@ export class Engine {
   private async exec(q: Queryable, query: string, start: number, end: number, step: number, instant: boolean, opts: QueryOptions): Promise<QueryResult> {
     if (this.closed) throw new Error("query engine is closed");
     const t0 = performance.now();
-    const expr = parseExpr(query);
+    const expr = parseExpr(query, this.parseOptions);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
