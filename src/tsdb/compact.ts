@@ -53,7 +53,8 @@ export function planCompaction(metas: readonly BlockMeta[], ranges: readonly num
 
   if (sorted.length < 2) return undefined;
   const candidates = sorted.slice(0, -1);
-  const highest = sorted[sorted.length - 1].maxTime;
+  // The newest block stays out of planning; ranges ending by its start can no longer grow.
+  const highest = sorted[sorted.length - 1].minTime;
   for (const r of ranges.slice(1)) {
     const groups = new Map<number, BlockMeta[]>();
     for (const m of candidates) {
@@ -65,8 +66,8 @@ export function planCompaction(metas: readonly BlockMeta[], ranges: readonly num
     }
     for (const [t0, g] of [...groups].sort((a, b) => a[0] - b[0])) {
       if (g.length < 2) continue;
-      const full = g[0].minTime === t0 && g[g.length - 1].maxTime === t0 + r;
-      if (full || t0 + r <= highest) return g;
+      const maxt = g[g.length - 1].maxTime;
+      if (maxt - g[0].minTime === r || maxt <= highest) return g;
     }
   }
   return undefined;

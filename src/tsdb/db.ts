@@ -114,7 +114,13 @@ export class DB implements Storage {
       noLockfile: options.noLockfile ?? false,
     };
     mkdirSync(dir, { recursive: true });
-    if (!opts.noLockfile) acquireLock(dir);
+    if (!opts.noLockfile) {
+      try {
+        acquireLock(dir);
+      } catch (cause) {
+        throw new Error(`open db ${dir}`, { cause });
+      }
+    }
     try {
       removeLeftovers(dir, logger);
       const blocks = await openBlocks(dir, logger);
@@ -309,7 +315,10 @@ export class DB implements Storage {
   }
 
   /** Marks samples of matching series in [mint, maxt] deleted (tombstones in blocks and head). */
-  deleteSeries(matchers: readonly Matcher[], mint: number, maxt: number): Promise<void> {
+  deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<void> {
+    // Open ends become the widest times the on-disk varints carry exactly.
+    const mint = Math.max(start, Number.MIN_SAFE_INTEGER);
+    const maxt = Math.min(end, Number.MAX_SAFE_INTEGER);
     return this.exclusive(async () => {
       this.check();
       for (const b of this.blockList) if (b.minTime <= maxt && b.maxTime > mint) await b.delete(mint, maxt, matchers);

@@ -141,5 +141,7 @@ describe("WAL records", () => {
     expect(isStaleNaN(s.vs[1])).toBe(true);
     expect(Object.is(s.vs[2], -0)).toBe(true);
     expect(decodeTombstones(enc.tombstones([{ ref: 7, mint: -10, maxt: 2 ** 45 }]))).toEqual([{ ref: 7, mint: -10, maxt: 2 ** 45 }]);
+    const wide = { ref: 1, mint: Number.MIN_SAFE_INTEGER, maxt: Number.MAX_SAFE_INTEGER };
+    expect(decodeTombstones(enc.tombstones([wide]))).toEqual([wide]);
   });
 });

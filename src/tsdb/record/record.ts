@@ -94,7 +94,16 @@ export class RecordEncoder {
   }
 
   private varint(v: number): void {
-    this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+    if (Math.abs(v) < 2 ** 51) return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+    // Zigzag of large values needs more than 53 bits: go through BigInt.
+    const b = BigInt(v);
+    let u = b >= 0n ? b << 1n : (-b << 1n) - 1n;
+    this.reserve(10);
+    while (u >= 0x80n) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
   }
 
   private str(s: string): void {
@@ -203,8 +212,14 @@ class Reader {
     throw new RecordDecodeError(`varint overflow at byte ${this.pos}`);
   }
   varint(): number {
+    const start = this.pos;
     const u = this.uvarint();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    if (u < 2 ** 52) return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    // Past 52 bits the number above is rounded; decode exactly with BigInt.
+    let b = 0n;
+    let shift = 0n;
+    for (let p = start; p < this.pos; p++, shift += 7n) b |= BigInt(this.buf[p] & 0x7f) << shift;
+    return Number((b & 1n) === 0n ? b >> 1n : -((b + 1n) >> 1n));
   }
   str(): string {
     const n = this.uvarint();
