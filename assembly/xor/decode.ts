@@ -74,38 +74,60 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
   let leading: u64 = 0;
   let trailing: u64 = 0;
   t += tDelta;
+  // `w` caches the next `avail` bits of the stream, left-aligned, so most samples cost
+  // one 64-bit read; `pos` is the bit offset of w's top bit.
+  let w: u64 = 0;
+  let avail: u64 = 0;
 
   for (let i = 1; i < n; i++) {
     if (i > 1) {
-      const w = peek(base, pos);
+      // Timestamp: up to 24 bits for the '0', '10', '110' and '1110' buckets.
+      if (avail < 24) {
+        w = peek(base, pos);
+        avail = 64;
+      }
       let dod: i64 = 0;
+      let used: u64;
       if ((w >> 63) == 0) {
-        pos += 1;
+        used = 1;
       } else if ((w >> 62) == 0b10) {
         const raw = <i64>((w >> 48) & 0x3fff);
         dod = raw > 0x2000 ? raw - 0x4000 : raw;
-        pos += 16;
+        used = 16;
       } else if ((w >> 61) == 0b110) {
         const raw = <i64>((w >> 44) & 0x1ffff);
         dod = raw > 0x10000 ? raw - 0x20000 : raw;
-        pos += 20;
+        used = 20;
       } else if ((w >> 60) == 0b1110) {
         const raw = <i64>((w >> 40) & 0xfffff);
         dod = raw > 0x80000 ? raw - 0x100000 : raw;
-        pos += 24;
+        used = 24;
       } else {
         dod = <i64>peek(base, pos + 4);
-        pos += 68;
+        used = 68;
+      }
+      pos += <usize>used;
+      if (used < avail) {
+        w <<= used;
+        avail -= used;
+      } else {
+        avail = 0;
       }
       tDelta += dod;
       t += tDelta;
     }
 
-    const w = peek(base, pos);
+    // Value: '0' | '10' + window bits | '11' + 5 + 6 + significant bits.
+    if (avail < 13) {
+      w = peek(base, pos);
+      avail = 64;
+    }
     if ((w >> 63) != 0) {
       let mbits: u64;
       if ((w >> 62) == 0b10) {
         mbits = 64 - leading - trailing;
+        w <<= 2;
+        avail -= 2;
         pos += 2;
       } else {
         leading = (w >> 57) & 31;
@@ -113,12 +135,25 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
         if (mbits == 0) mbits = 64;
         if (leading + mbits > 64) return STATUS_BAD_WINDOW;
         trailing = 64 - leading - mbits;
+        w <<= 13;
+        avail -= 13;
         pos += 13;
       }
-      const bits = peek(base, pos) >> (64 - mbits);
+      if (avail < mbits) {
+        w = peek(base, pos);
+        avail = 64;
+      }
+      v ^= (w >> (64 - mbits)) << trailing;
       pos += <usize>mbits;
-      v ^= bits << trailing;
+      if (mbits < avail) {
+        w <<= mbits;
+        avail -= mbits;
+      } else {
+        avail = 0;
+      }
     } else {
+      w <<= 1;
+      avail -= 1;
       pos += 1;
     }
     if (pos > totalBits) return STATUS_TRUNCATED;

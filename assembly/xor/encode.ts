@@ -72,16 +72,26 @@ let lastValueBits: i32 = 0;
   const trailing = <i32>ctz<u64>(x);
   if (leading >= 32) leading = 31;
   if (leadingIn != 0xff && leading >= leadingIn && trailing >= trailingIn) {
-    // '10' then the bits inside the previous window.
-    writeBits(0b10, 2);
+    // '10' then the bits inside the previous window, in one write when they fit.
     lastValueBits = 64 - leadingIn - trailingIn;
-    writeBits(x >> <u64>trailingIn, lastValueBits);
+    const payload = x >> <u64>trailingIn;
+    if (lastValueBits <= 62) {
+      writeBits((<u64>0b10 << <u64>lastValueBits) | payload, lastValueBits + 2);
+    } else {
+      writeBits(0b10, 2);
+      writeBits(payload, lastValueBits);
+    }
     return (leadingIn << 8) | trailingIn;
   }
   const sig = 64 - leading - trailing;
   // '11', 5 bits leading, 6 bits significant count (64 wraps to 0).
-  writeBits((<u64>0b11 << 11) | (<u64>leading << 6) | <u64>(sig & 63), 13);
-  writeBits(x >> <u64>trailing, sig);
+  const header = (<u64>0b11 << 11) | (<u64>leading << 6) | <u64>(sig & 63);
+  if (sig <= 51) {
+    writeBits((header << <u64>sig) | (x >> <u64>trailing), sig + 13);
+  } else {
+    writeBits(header, 13);
+    writeBits(x >> <u64>trailing, sig);
+  }
   lastValueBits = sig;
   return (leading << 8) | trailing;
 }

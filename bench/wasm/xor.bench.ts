@@ -1,0 +1,106 @@
+// XOR codec throughput: WASM (src/wasm) vs the plain-TS baseline (bench/baseline), same
+// process, same seeded data. Three shapes, 100 chunks x 120 samples each (Prometheus'
+// chunk size). Prints samples/s, bytes/sample and WASM/TS ratios.
+// Run: npm run build:wasm && npx tsc -p tsconfig.json && npm run bench:codec
+import Benchmark from "benchmark";
+import { decodeXor, decodeXorMany, encodeXor } from "../../src/wasm/index.js";
+import { decodeXorBaseline, encodeXorBaseline } from "../baseline/xor.js";
+
+const CHUNKS = 100;
+const PER_CHUNK = 120;
+
+// mulberry32, seeded so every run measures the same data.
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Shape = "constant gauge" | "regular counter" | "noisy float gauge";
+
+function makeShape(shape: Shape, seed: number): { ts: Float64Array; vs: Float64Array } {
+  const r = rng(seed);
+  const n = CHUNKS * PER_CHUNK;
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  let t = 1_700_000_000_000;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    ts[i] = t;
+    if (shape === "constant gauge") {
+      t += 15_000;
+      vs[i] = 1;
+    } else if (shape === "regular counter") {
+      t += 15_000;
+      vs[i] = c += 10 + Math.floor(r() * 5);
+    } else {
+      t += 15_000 + Math.floor(r() * 20) - 10;
+      vs[i] = r() * 100;
+    }
+  }
+  return { ts, vs };
+}
+
+interface Row {
+  shape: Shape;
+  op: string;
+  wasm: number;
+  ts: number;
+  bytesPerSample: number;
+}
+
+function run(name: string, fn: () => void): number {
+  const bench = new Benchmark(name, fn, { minSamples: 20, maxTime: 2 });
+  bench.run();
+  return bench.hz;
+}
+
+const rows: Row[] = [];
+let sink = 0;
+for (const shape of ["constant gauge", "regular counter", "noisy float gauge"] as Shape[]) {
+  const { ts, vs } = makeShape(shape, 42);
+  const chunks: Uint8Array[] = [];
+  const cts: Float64Array[] = [];
+  const cvs: Float64Array[] = [];
+  for (let c = 0; c < CHUNKS; c++) {
+    chunks.push(encodeXor(ts, vs, c * PER_CHUNK, (c + 1) * PER_CHUNK));
+    cts.push(ts.subarray(c * PER_CHUNK, (c + 1) * PER_CHUNK));
+    cvs.push(vs.subarray(c * PER_CHUNK, (c + 1) * PER_CHUNK));
+  }
+  const samples = CHUNKS * PER_CHUNK;
+  const bytes = chunks.reduce((s, c) => s + c.length, 0);
+
+  const encW = run("encode wasm", () => {
+    for (let c = 0; c < CHUNKS; c++) sink += encodeXor(ts, vs, c * PER_CHUNK, (c + 1) * PER_CHUNK).length;
+  });
+  const encT = run("encode ts", () => {
+    for (let c = 0; c < CHUNKS; c++) sink += encodeXorBaseline(cts[c]!, cvs[c]!).length;
+  });
+  const decW = run("decode wasm", () => {
+    for (let c = 0; c < CHUNKS; c++) sink += decodeXor(chunks[c]!).ts.length;
+  });
+  const decM = run("decode wasm many", () => {
+    sink += decodeXorMany(chunks).ts.length;
+  });
+  const decT = run("decode ts", () => {
+    for (let c = 0; c < CHUNKS; c++) sink += decodeXorBaseline(chunks[c]!).ts.length;
+  });
+  const bps = bytes / samples;
+  rows.push({ shape, op: "encode (per chunk)", wasm: encW * samples, ts: encT * samples, bytesPerSample: bps });
+  rows.push({ shape, op: "decode (per chunk)", wasm: decW * samples, ts: decT * samples, bytesPerSample: bps });
+  rows.push({ shape, op: "decode (100 chunks/call)", wasm: decM * samples, ts: decT * samples, bytesPerSample: bps });
+}
+
+const fmt = (x: number): string => `${(x / 1e6).toFixed(1)}M`;
+const lines = [
+  "| shape | operation | WASM samples/s | TS samples/s | WASM/TS | bytes/sample |",
+  "| --- | --- | ---: | ---: | ---: | ---: |",
+  ...rows.map((r) => `| ${r.shape} | ${r.op} | ${fmt(r.wasm)} | ${fmt(r.ts)} | ${(r.wasm / r.ts).toFixed(1)}x | ${r.bytesPerSample.toFixed(2)} |`),
+];
+process.stdout.write(lines.join("\n") + "\n");
+if (sink === -1) process.stdout.write("\n");
