@@ -4,6 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTsdbCommand } from "../../src/cmd/tool-tsdb.js";
+import { Matcher } from "../../src/model/matcher.js";
+import { writeBlock } from "../../src/tsdb/block-writer.js";
+import { openBlock } from "../../src/tsdb/block.js";
 import { referenceBinary, tempDir } from "../helpers/reference.js";
 
 const promtool = referenceBinary("promtool");
@@ -169,5 +172,27 @@ describe.runIf(promtool)("promwasm-tool tsdb vs promtool", () => {
     writeFileSync(badUnit, ["# UNIT temp celsius", "temp 1 1000", "# EOF", ""].join("\n"));
     expect((await tool("create-blocks-from", "openmetrics", badUnit, out)).err).toMatch(/line 1: unit not a suffix of metric "temp"/);
     expect((await tool("list", out)).err).toMatch(/list blocks in .*bad-out/);
+  });
+
+  it("reads promwasm blocks with several chunk segments and tombstones as promwasm does", async () => {
+    const dir = join(tmp.dir, "segments");
+    const series = Array.from({ length: 50 }, (_, i) => {
+      const ts = new Float64Array(500);
+      const vs = new Float64Array(500);
+      for (let j = 0; j < 500; j++) {
+        ts[j] = 1_000_000 + j * 1000 + (j % 3);
+        vs[j] = (i * j) / 7;
+      }
+      return { labels: [{ name: "__name__", value: "s" }, { name: "i", value: String(i) }], samples: { ts, vs } };
+    });
+    const id = await writeBlock(dir, series, { segmentSizeBytes: 16 * 1024 });
+    const b = await openBlock(join(dir, id));
+    expect(b.chunks.segmentCount).toBeGreaterThan(2);
+    await b.delete(1_100_000, 1_200_000, [new Matcher("=~", "i", "1.*")]);
+    await b.close();
+    mkdirSync(join(dir, "wal"));
+    const theirs = runPromtool("tsdb", "dump", dir);
+    expect(theirs.split("\n").length - 1).toBe(50 * 500 - 11 * 100);
+    expect((await tool("dump", dir)).out).toBe(theirs);
   });
 });
