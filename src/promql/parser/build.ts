@@ -221,6 +221,8 @@ export class AstBuilder {
         if (inner.kind === "DurationLiteral") {
           return { ...inner, seconds: raw.op === "-" ? -inner.seconds : inner.seconds, pos: raw.pos };
         }
+        // A unary plus changes nothing (and Prometheus does not print it).
+        if (raw.op === "+") return inner;
         return { kind: "DurationUnary", op: raw.op, expr: inner, pos: raw.pos };
       }
       case "DurBinary":
