@@ -103,13 +103,30 @@ function parseNumberToken(s: string): number {
   return v;
 }
 
+/** Splits on whitespace, keeping {{...}} histogram literals (which contain spaces) whole. */
+function tokenize(spec: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let depth = 0;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i];
+    if (spec.startsWith("{{", i)) depth++;
+    if (spec.startsWith("}}", i) && depth > 0) depth--;
+    if (depth === 0 && /\s/.test(c)) {
+      if (cur) out.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
 /** Expands the value part of a series line: `1+2x3`, `_x2`, `stale`, `-1x3`, `{{...}}`. */
 export function expandPoints(spec: string): { points: Point[]; histogram: boolean } {
   const points: Point[] = [];
   let histogram = false;
-  const tokens = spec.match(/\{\{.*?\}\}(?:x\d+)?|\S+/g) ?? [];
-  for (const tok of tokens) {
-    if (tok.startsWith("{{")) {
+  for (const tok of tokenize(spec)) {
+    if (tok.includes("{{")) {
       histogram = true;
       const m = /x(\d+)$/.exec(tok.slice(tok.lastIndexOf("}}")));
       const times = m ? Number(m[1]) + 1 : 1;
