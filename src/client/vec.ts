@@ -94,7 +94,9 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
   protected constructor(desc: Desc, parent?: { store: ChildStore<C>; curried: readonly (string | undefined)[] }) {
     this.desc = desc;
     this.store = parent?.store ?? new ChildStore<C>();
-    this.curried = parent?.curried ?? desc.variableLabels.map(() => undefined);
+    // A Vec without label names keeps its one child under a hidden fixed key, so every path
+    // below walks at least one level.
+    this.curried = parent?.curried ?? (desc.variableLabels.length === 0 ? [""] : desc.variableLabels.map(() => undefined));
     const free: number[] = [];
     this.curried.forEach((v, i) => v === undefined && free.push(i));
     this.free = free;
@@ -122,7 +124,7 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
     let node = this.store.root;
     let k = 0;
     const depth = curried.length;
-    for (let i = 0; i < depth; i++) {
+    for (let i = 0; ; i++) {
       const fixed = curried[i];
       const v = fixed === undefined ? pick(k++, a, b, c, d, e, f, g, h) : fixed;
       const next = v === undefined ? undefined : node.get(v);
@@ -130,7 +132,6 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
       if (i === depth - 1) return next as C;
       node = next as Node<C>;
     }
-    return this.create([]);
   }
 
   /** Same as labels(...values) for any number of values. */
@@ -148,7 +149,7 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
     const curried = this.curried;
     let node = this.store.root;
     let k = 0;
-    for (let i = 0; i < curried.length; i++) {
+    for (let i = 0; ; i++) {
       const fixed = curried[i];
       const v = fixed === undefined ? values[this.freeNames[k++]] : fixed;
       const next = v === undefined ? undefined : node.get(v);
@@ -156,7 +157,6 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
       if (i === curried.length - 1) return next as C;
       node = next as Node<C>;
     }
-    return this.create([]);
   }
 
   /** Deletes the child with these label values; true if it existed. */
@@ -172,7 +172,7 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
   /** Deletes every child whose labels include all of these pairs (curried pairs included); returns how many. */
   removePartial(match: LabelValues): number {
     const wanted: Label[] = Object.entries(match).map(([name, value]) => ({ name, value }));
-    this.curried.forEach((v, i) => v !== undefined && wanted.push({ name: this.desc.variableLabels[i], value: v }));
+    this.desc.variableLabels.forEach((name, i) => this.curried[i] !== undefined && wanted.push({ name, value: this.curried[i]! }));
     let n = 0;
     for (const child of [...this.store.all]) {
       const hit = wanted.every((w) => child.labels.some((l) => l.name === w.name && l.value === w.value));
@@ -228,21 +228,17 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
   private find(values: readonly string[]): C | undefined {
     let node = this.store.root;
     let k = 0;
-    for (let i = 0; i < this.curried.length; i++) {
+    for (let i = 0; ; i++) {
       const fixed = this.curried[i];
       const next = node.get(fixed === undefined ? values[k++] : fixed);
       if (next === undefined) return undefined;
       if (i === this.curried.length - 1) return next as C;
       node = next as Node<C>;
     }
-    return undefined;
   }
 
   /** Creates (or returns, if another view made it) the child for the free values given. */
   private create(values: readonly string[]): C {
-    if (this.curried.length === 0) {
-      throw new LabelValuesError(`metric ${this.desc.fqName}: a Vec needs at least one label name`);
-    }
     for (const v of values) {
       if (typeof v !== "string") throw this.countError(values.length);
     }

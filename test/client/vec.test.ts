@@ -88,3 +88,14 @@ describe("curry, remove, reset", () => {
     expect(r.metrics()).toBe("");
   });
 });
+
+test("a Vec without label names has exactly one child", () => {
+  const v = new GaugeVec({ name: "solo", help: "S.", labelNames: [], constLabels: { k: "v" } });
+  v.labels().set(3);
+  expect(v.labels()).toBe(v.withLabelValues([]));
+  expect(v.labels({})).toBe(v.labels());
+  expect(() => v.labels("x")).toThrow(LabelValuesError);
+  expect(values(v)).toEqual(["k=v 3"]);
+  expect(v.remove()).toBe(true);
+  expect(values(v)).toEqual([]);
+});
