@@ -66,6 +66,8 @@ const SHARED: ReadonlyArray<readonly [string, string]> = [
   ['topk("a", foo)', "1:6: parse error: expected type scalar in aggregation parameter, got string"],
   ["sum(x)\n  + on(a) group_left(a) y", "2:3: parse error: label \"a\" must not occur in ON and GROUP clause at once"],
   ["foo +\n  bar[5m]", "2:3: parse error: binary expression must contain only scalar and instant vector types"],
+  // Columns count bytes, as in Go.
+  ['foo{a="\u00e9"} + rate(y)', '1:20: parse error: expected type range vector in call to function "rate", got instant vector'],
   ["", "unknown position: parse error: no expression found in input"],
 ];
 

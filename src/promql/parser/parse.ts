@@ -17,7 +17,10 @@ export const ALL_FEATURES: ParseOptions = {
   binopFillModifiers: true,
 };
 
-/** "line:col" of a position, 1-based, as Prometheus prints it. */
+/**
+ * "line:col" of a (UTF-16) position, 1-based, as Prometheus prints it: Prometheus counts columns
+ * in bytes, so non-ASCII text before the position counts its UTF-8 length.
+ */
 export function positionString(query: string, pos: number): string {
   if (query === "") return "unknown position";
   if (pos < 0 || pos > query.length) return "invalid position";
@@ -29,7 +32,7 @@ export function positionString(query: string, pos: number): string {
       lastBreak = i;
     }
   }
-  return `${line}:${pos - lastBreak}`;
+  return `${line}:${new TextEncoder().encode(query.slice(lastBreak + 1, pos)).length + 1}`;
 }
 
 function parseError(query: string, pos: PosRange, detail: string): ParseError {
