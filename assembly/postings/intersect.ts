@@ -4,10 +4,10 @@
 
 // When the other list is this many times longer, skip through it by galloping instead
 // of stepping one element at a time.
-const GALLOP_RATIO: i32 = 16;
+export const GALLOP_RATIO: i32 = 16;
 
 // First index in [lo, len) of b whose value is >= x, by exponential then binary search.
-@inline function gallop(b: usize, lo: i32, len: i32, x: u32): i32 {
+@inline export function gallop(b: usize, lo: i32, len: i32, x: u32): i32 {
   let step = 1;
   let hi = lo;
   while (hi < len && load<u32>(b + (<usize>hi << 2)) < x) {

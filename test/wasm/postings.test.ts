@@ -54,6 +54,17 @@ describe("postings set operations against Set-based references", () => {
     expect(Array.from(intersectPostings(dense))).toEqual(refIntersect(dense));
   });
 
+  test("difference with a much longer b (galloping path)", () => {
+    const r = rng(8);
+    for (let round = 0; round < 20; round++) {
+      const a = sortedList(r, 30, 100_000);
+      const b = sortedList(r, 5000, 100_000);
+      const withShared = Uint32Array.from(new Set([...b, ...a.filter(() => r() < 0.5)])).sort();
+      expect(Array.from(differencePostings(a, withShared))).toEqual(refDiff(a, withShared));
+      expect(Array.from(intersectPostings([a, withShared]))).toEqual(refIntersect([a, withShared]));
+    }
+  });
+
   test("results are copies: inputs are left untouched", () => {
     const a = Uint32Array.from([1, 2, 3]);
     const b = Uint32Array.from([2, 3, 4]);
