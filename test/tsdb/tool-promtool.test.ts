@@ -195,4 +195,47 @@ describe.runIf(promtool)("promwasm-tool tsdb vs promtool", () => {
     expect(theirs.split("\n").length - 1).toBe(50 * 500 - 11 * 100);
     expect((await tool("dump", dir)).out).toBe(theirs);
   });
+
+  it("accepts and rejects the same edge-case input lines as promtool", async () => {
+    const cases = [
+      "a{} 1 1000",
+      'a{x="1",} 1 1000',
+      'a{x="",y="1"} 1 1000',
+      'a{x="\\t\\n\\\\"} 1 1000',
+      'a 1 1000 # {id="x"} 1 1000',
+      'c_total 1 1000 # {id="x"} 1 1000',
+      'c_created 1 1000 # {id="x"} 1 1000',
+      "a 0x1p3 1000",
+      "a 1_000 1000",
+      "a inf 1000",
+      "a -Infinity 1000",
+      "a nan 1000",
+      "a .5 1000",
+      "a 5. 1000",
+      "a 1 1e3",
+      "a 1 1.0019",
+      "a 1 -1000.5",
+      "a 1 -7300",
+      "a  1 1000",
+      "a 1 1000 ",
+      'a{x="1"}1 1000',
+      "# random comment",
+      "# TYPE a foo",
+      "# UNIT a_seconds seconds",
+      "",
+    ];
+    for (const [i, line] of cases.entries()) {
+      const input = join(tmp.dir, `edge-${i}.om`);
+      writeFileSync(input, `${line}\n# EOF\n`);
+      const pt = join(tmp.dir, `edge-pt-${i}`);
+      const pw = join(tmp.dir, `edge-pw-${i}`);
+      mkdirSync(join(pt, "wal"), { recursive: true });
+      mkdirSync(pw);
+      const ptRun = spawnSync(promtool!, ["tsdb", "create-blocks-from", "openmetrics", "-q", input, pt], { encoding: "utf8" });
+      const pwRun = await tool("create-blocks-from", "openmetrics", "-q", input, pw);
+      expect({ line, accepted: pwRun.code === 0 }).toEqual({ line, accepted: ptRun.status === 0 });
+      if (ptRun.status === 0) expect({ line, dump: (await tool("dump", pw)).out }).toEqual({ line, dump: runPromtool("tsdb", "dump", pt) });
+      else expect(pwRun.err).toMatch(/line 1: /);
+    }
+  }, 60_000);
 });

@@ -77,14 +77,17 @@ export function parseOpenMetricsLine(text: string, line: number): ParsedSample |
           const e = text[i++];
           if (e === "n") value += "\n";
           else if (e === "\\" || e === '"') value += e;
-          else fail(`invalid escape \\${e ?? ""} in the value of label ${name}`);
+          // Prometheus keeps unknown escapes as they are.
+          else value += `\\${e ?? ""}`;
         } else value += c;
       }
       if (seen.has(name) || name === METRIC_NAME) fail(`duplicate label name ${name}`);
       seen.add(name);
       labels.push({ name, value });
-      if (text[i] === ",") i++;
-      else if (text[i] !== "}") fail(`expected "," or "}" after the value of label ${name} at column ${i + 1}`);
+      if (text[i] === ",") {
+        i++;
+        if (text[i] === "}") fail(`expected a label name after "," at column ${i + 1}`);
+      } else if (text[i] !== "}") fail(`expected "," or "}" after the value of label ${name} at column ${i + 1}`);
     }
     i++;
   }
@@ -92,6 +95,12 @@ export function parseOpenMetricsLine(text: string, line: number): ParsedSample |
   i++;
   const rest = text.slice(i);
   const hash = rest.indexOf(" # ");
+  if (hash >= 0) {
+    // Prometheus accepts exemplars only on counter totals and histogram buckets, by name.
+    const metric = nm![0];
+    if (!metric.endsWith("_total") && !metric.endsWith("_bucket")) fail(`metric name ${metric} does not support exemplars`);
+    if (rest[hash + 3] !== "{") fail(`expected "{" to start the exemplar at column ${i + hash + 4}`);
+  }
   const fields = (hash >= 0 ? rest.slice(0, hash) : rest).split(" ");
   if (fields.length > 2 || fields[0] === "" || fields[1] === "") fail(`expected "value [timestamp]" after the labels, got ${JSON.stringify(rest)}`);
   const value = parseGoFloat(fields[0]);
