@@ -101,7 +101,7 @@ async function list(argv: string[], io: TsdbCommandIO): Promise<number> {
 }
 
 async function analyze(argv: string[], io: TsdbCommandIO): Promise<number> {
-  const { flags, args } = parseArgs(argv, new Set(["limit"]), { extended: "extended" });
+  const { flags, args } = parseArgs(argv, new Set(["limit"]), {});
   const dir = args[0] ?? "data/";
   const limit = intFlag(flags, "limit", 20);
   return withBlocks(dir, async (blocks) => {
