@@ -3,7 +3,7 @@
 import { CorruptChunkError, statusError } from "./errors.js";
 import { XOR_PAD } from "./exports.js";
 import { wasmExports } from "./instance.js";
-import { copyBytesIn, copyBytesOut, copyF64In, copyF64Out } from "./memory.js";
+import { copyBytesOut, copyF64Out } from "./memory.js";
 
 /** Decoded samples: ts in ms (integers held in f64), values with NaN payloads intact. */
 export interface DecodedChunk {
@@ -38,9 +38,13 @@ export function encodeXor(ts: Float64Array, vs: Float64Array, start = 0, end = t
   const n = end - start;
   const w = wasmExports();
   w.arenaReset();
-  const tsPtr = copyF64In(w, ts, start, end);
-  const vsPtr = copyF64In(w, vs, start, end);
-  const out = w.arenaAlloc(maxEncodedBytes(n));
+  // One allocation per call: [ts f64 x n][vs f64 x n][output].
+  const tsPtr = w.arenaAlloc(n * 16 + maxEncodedBytes(n));
+  const vsPtr = tsPtr + n * 8;
+  const out = vsPtr + n * 8;
+  const f64 = new Float64Array(w.memory.buffer, tsPtr, 2 * n);
+  f64.set(ts.subarray(start, end));
+  f64.set(vs.subarray(start, end), n);
   const len = w.xorEncode(tsPtr, vsPtr, n, out);
   if (len < 0) throw statusError(len, `encode XOR chunk of ${n} samples`);
   return copyBytesOut(w, out, len);
@@ -55,9 +59,13 @@ export function decodeXorRange(chunk: Uint8Array, mint: number, maxt: number): D
   const n = xorSampleCount(chunk);
   const w = wasmExports();
   w.arenaReset();
-  const src = copyBytesIn(w, chunk, XOR_PAD);
-  const tsOut = w.arenaAlloc(n * 8);
-  const vsOut = w.arenaAlloc(n * 8);
+  // One allocation per call: [ts out][vs out][chunk + zero pad].
+  const tsOut = w.arenaAlloc(n * 16 + chunk.length + XOR_PAD);
+  const vsOut = tsOut + n * 8;
+  const src = vsOut + n * 8;
+  const bytes = new Uint8Array(w.memory.buffer, src, chunk.length + XOR_PAD);
+  bytes.set(chunk);
+  bytes.fill(0, chunk.length);
   const m = w.xorDecode(src, chunk.length, tsOut, vsOut, mint, maxt);
   if (m < 0) throw statusError(m, `decode XOR chunk (${chunk.length} bytes, ${n} samples)`);
   return { ts: copyF64Out(w, tsOut, m), vs: copyF64Out(w, vsOut, m) };
@@ -76,10 +84,11 @@ export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, m
   }
   const w = wasmExports();
   w.arenaReset();
-  const table = w.arenaAlloc(chunks.length * 8);
-  const data = w.arenaAlloc(bytes + XOR_PAD);
-  const tsOut = w.arenaAlloc(total * 8);
-  const vsOut = w.arenaAlloc(total * 8);
+  // One allocation per call: [ts out][vs out][table of (ptr, len)][chunks + zero pad].
+  const tsOut = w.arenaAlloc(total * 16 + chunks.length * 8 + bytes + XOR_PAD);
+  const vsOut = tsOut + total * 8;
+  const table = vsOut + total * 8;
+  const data = table + chunks.length * 8;
   const mem = w.memory.buffer;
   const tableView = new Uint32Array(mem, table, chunks.length * 2);
   const dataView = new Uint8Array(mem, data, bytes + XOR_PAD);
