@@ -235,12 +235,12 @@ function selectSeries(an: Annotations, e: AggregateExpr, input: StepSeries[], gr
   const order: number[] = [];
   for (let i = 0; i < n; i++) {
     const p = param[i];
-    if (!input.some((s) => s.has[i])) continue;
     if (e.op === "limit_ratio") {
       if (Number.isNaN(p)) throw new EvalError("Ratio value is NaN");
     } else if (Number.isNaN(p)) {
       throw new EvalError("Parameter value is NaN");
     }
+    if (!input.some((s) => s.has[i])) continue;
     for (const m of members) m.length = 0;
     for (let k = 0; k < input.length; k++) if (input[k].has[i]) members[groupOf[k]].push(k);
     for (const m of members) {

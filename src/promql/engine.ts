@@ -98,6 +98,7 @@ export class Engine {
           maxSamples: this.opts.maxSamples,
           queryStart: start,
           queryEnd: end,
+          queryStepMs: step,
           annotations,
           signal: controller.signal,
           timedOut: () => timedOut,

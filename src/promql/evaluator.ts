@@ -8,7 +8,8 @@ import { evalBinary } from "./binary.js";
 import { EvalError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from "./errors.js";
 import { makeSteps, newSeries, type EvalValue, type RangeSource, type RawSeries, type StepSeries, type Steps } from "./eval-types.js";
 import { evalCall } from "./functions.js";
-import type { AtModifier, Expr, SubqueryExpr, VectorSelector } from "./parser/ast.js";
+import type { AtModifier, DurationExpr, Expr, SubqueryExpr, VectorSelector } from "./parser/ast.js";
+import { evalDurationExpr, usesQueryParams } from "./parser/duration-expr.js";
 import { containsSameLabelset, dropMetricName, SAME_LABELSET } from "./series-set.js";
 
 export interface EvaluatorOptions {
@@ -19,6 +20,8 @@ export interface EvaluatorOptions {
   /** The query's own start and end, which @ start() and @ end() refer to. */
   readonly queryStart: number;
   readonly queryEnd: number;
+  /** The range query's step (0 for instant queries), for step() in duration expressions. */
+  readonly queryStepMs: number;
   readonly annotations: Annotations;
   readonly signal: AbortSignal | undefined;
   /** Tells a timeout apart from a cancellation when the signal fires. */
@@ -63,6 +66,12 @@ export class Evaluator {
     return at.kind === "start" ? this.opts.queryStart : this.opts.queryEnd;
   }
 
+  /** A range/offset/step in ms, evaluating a duration expression that uses step() or range(). */
+  dur(ms: number, expr: DurationExpr | undefined): number {
+    if (!expr || !usesQueryParams(expr)) return ms;
+    return evalDurationExpr(expr, { stepMs: this.opts.queryStepMs, rangeMs: this.opts.queryEnd - this.opts.queryStart });
+  }
+
   async eval(expr: Expr, steps: Steps): Promise<EvalValue> {
     this.checkAbort();
     switch (expr.kind) {
@@ -76,7 +85,7 @@ export class Evaluator {
       case "VectorSelector":
         return { kind: "vector", series: await this.evalVectorSelector(expr, steps, false) };
       case "MatrixSelector":
-        return { kind: "matrix", source: await this.matrixFor(expr.vector, expr.rangeMs, steps) };
+        return { kind: "matrix", source: await this.matrixFor(expr.vector, this.dur(expr.rangeMs, expr.rangeExpr), steps) };
       case "SubqueryExpr":
         return { kind: "matrix", source: await this.evalSubquery(expr, steps) };
       case "UnaryExpr":
@@ -133,8 +142,9 @@ export class Evaluator {
   async evalVectorSelector(vs: VectorSelector, steps: Steps, timestamps: boolean): Promise<StepSeries[]> {
     const at = this.resolveAt(vs.at);
     const lookback = this.opts.lookbackDeltaMs;
-    const first = (at ?? steps.start) - vs.offsetMs;
-    const last = (at ?? steps.end) - vs.offsetMs;
+    const offset = this.dur(vs.offsetMs, vs.offsetExpr);
+    const first = (at ?? steps.start) - offset;
+    const last = (at ?? steps.end) - offset;
     const raw = await this.select(vs, first - lookback + 1, last);
     const out: StepSeries[] = [];
     let points = 0;
@@ -145,7 +155,7 @@ export class Evaluator {
       let j = 0;
       let any = false;
       for (let i = 0; i < steps.n; i++) {
-        const t = (at ?? steps.times[i]) - vs.offsetMs;
+        const t = (at ?? steps.times[i]) - offset;
         while (j < ts.length && ts[j] <= t) j++;
         const k = j - 1;
         if (k < 0 || ts[k] <= t - lookback || isStaleNaN(values[k])) continue;
@@ -163,8 +173,9 @@ export class Evaluator {
   /** A matrix selector's samples for all steps, stale markers dropped. */
   async matrixFor(vs: VectorSelector, rangeMs: number, steps: Steps): Promise<RangeSource> {
     const at = this.resolveAt(vs.at);
-    const first = (at ?? steps.start) - vs.offsetMs - rangeMs;
-    const last = (at ?? steps.end) - vs.offsetMs;
+    const offset = this.dur(vs.offsetMs, vs.offsetExpr);
+    const first = (at ?? steps.start) - offset - rangeMs;
+    const last = (at ?? steps.end) - offset;
     const raw = await this.select(vs, first + 1, last);
     const series: RawSeries[] = [];
     let points = 0;
@@ -175,20 +186,23 @@ export class Evaluator {
       series.push(clean);
     }
     this.account(points);
-    return { series, rangeMs, offsetMs: vs.offsetMs, atMs: at };
+    return { series, rangeMs, offsetMs: offset, atMs: at };
   }
 
   async evalSubquery(sq: SubqueryExpr, steps: Steps): Promise<RangeSource> {
-    const interval = sq.stepMs > 0 ? sq.stepMs : this.opts.noStepSubqueryIntervalMs;
+    const stepMs = this.dur(sq.stepMs, sq.stepExpr);
+    const rangeMs = this.dur(sq.rangeMs, sq.rangeExpr);
+    const offsetMs = this.dur(sq.offsetMs, sq.offsetExpr);
+    const interval = stepMs > 0 ? stepMs : this.opts.noStepSubqueryIntervalMs;
     const at = this.resolveAt(sq.at);
     const evalStart = at ?? steps.start;
     const evalEnd = at ?? steps.end;
-    const from = evalStart - sq.offsetMs - sq.rangeMs;
+    const from = evalStart - offsetMs - rangeMs;
     // Inner steps are absolute multiples of the interval, first one after the window start.
     let start = interval * Math.trunc(from / interval);
     if (start <= from) start += interval;
-    const end = evalEnd - sq.offsetMs;
-    if (end < start) return { series: [], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, atMs: at };
+    const end = evalEnd - offsetMs;
+    if (end < start) return { series: [], rangeMs: rangeMs, offsetMs: offsetMs, atMs: at };
     const inner = makeSteps(start, end, interval);
     const v = await this.eval(sq.expr, inner);
     let stepSeries: StepSeries[];
@@ -210,7 +224,7 @@ export class Evaluator {
       }
       series.push({ metric: s.metric, ts, vs: vals });
     }
-    return { series, rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, atMs: at };
+    return { series, rangeMs: rangeMs, offsetMs: offsetMs, atMs: at };
   }
 }
 

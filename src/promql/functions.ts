@@ -113,6 +113,20 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
   switch (name) {
     case "time":
       return { kind: "scalar", vals: Float64Array.from(steps.times, (t) => t / 1000) };
+    case "step":
+      return { kind: "scalar", vals: new Float64Array(n).fill(ev.opts.queryStepMs / 1000) };
+    case "range":
+      return { kind: "scalar", vals: new Float64Array(n).fill((ev.opts.queryEnd - ev.opts.queryStart) / 1000) };
+    case "start":
+      return { kind: "scalar", vals: new Float64Array(n).fill(ev.opts.queryStart / 1000) };
+    case "end":
+      return { kind: "scalar", vals: new Float64Array(n).fill(ev.opts.queryEnd / 1000) };
+    case "min_of":
+    case "max_of": {
+      const a = scalarArg(args[0], name);
+      const b = scalarArg(args[1], name);
+      return { kind: "scalar", vals: a.map((x, i) => (name === "min_of" ? goMin(x, b[i]) : goMax(x, b[i]))) };
+    }
     case "pi":
       return { kind: "scalar", vals: new Float64Array(n).fill(Math.PI) };
     case "vector": {
@@ -174,7 +188,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
     case "sort_desc":
     case "sort_by_label":
     case "sort_by_label_desc": {
-      if (n > 1) ev.annotations.warn(`${name} is ineffective for range queries since results are always ordered by labels`, call.pos);
+      if (n > 1) ev.annotations.warn(`sort is ineffective for range queries since results are always ordered by labels`, call.pos);
       const series = vectorArg(args[0], name).slice();
       if (n === 1) sortSeries(name, series, args.slice(1).map((a) => stringArg(a, name)));
       return { kind: "vector", series };
