@@ -1,3 +1,54 @@
 #!/usr/bin/env node
-// Server entry point. Wiring lands with the server issue; until then it says so.
-process.stdout.write("promwasm: the server is not wired yet (see docs/ARCHITECTURE.md)\n");
+// Server entry point: flags, then startServer; SIGTERM/SIGINT stop it, SIGHUP reloads the config.
+import { errorText } from "../log/logger.js";
+import { FlagError, parseFlags, usage } from "./flags.js";
+import { buildInfo, startServer } from "./server.js";
+
+async function main(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(args);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`promwasm: error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (flags.help) {
+    process.stdout.write(usage("promwasm"));
+    return 0;
+  }
+  if (flags.version) {
+    const b = buildInfo();
+    process.stdout.write(`promwasm, version ${b.version} (branch: ${b.branch}, revision: ${b.revision})\n  node version: ${process.versions.node}\n`);
+    return 0;
+  }
+  let server;
+  try {
+    server = await startServer({ args });
+  } catch (err) {
+    process.stderr.write(`promwasm: error: ${errorText(err)}\n`);
+    return 1;
+  }
+  const running = server;
+  const onStop = (signal: string): void => {
+    running.logger.warn("Received termination request, exiting gracefully...", { signal });
+    void running.stop();
+  };
+  process.on("SIGTERM", () => onStop("SIGTERM"));
+  process.on("SIGINT", () => onStop("SIGINT"));
+  // reload() logs its own failure; the old config stays in place.
+  process.on("SIGHUP", () => void running.reload().catch(() => {}));
+  try {
+    await running.done;
+    return 0;
+  } catch (err) {
+    process.stderr.write(`promwasm: error: ${errorText(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
+// Timers left by libraries (e.g. keep-alive sockets) must not keep a stopped server alive.
+process.exit();

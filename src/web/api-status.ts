@@ -3,12 +3,11 @@ import { availableParallelism } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
 import { formatDuration } from "../model/duration.js";
-import { labelsKey, labelsToRecord, METRIC_NAME, type Labels } from "../model/labels.js";
-import { Matcher } from "../model/matcher.js";
-import type { Queryable } from "../storage/interface.js";
-import { badData } from "./api-error.js";
+import { labelsToRecord, type Labels } from "../model/labels.js";
+import type { Matcher } from "../model/matcher.js";
+import { ApiError, badData } from "./api-error.js";
 import { Params } from "./params.js";
-import { sendData, sendDataJSON } from "./respond.js";
+import { sendData } from "./respond.js";
 import type { Router } from "./router.js";
 import type { ActiveTarget, AlertmanagerSource, BuildInfo, PromQLParser, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
 
@@ -16,7 +15,6 @@ export interface StatusAPIOptions {
   readonly state: ServerState;
   readonly buildInfo: BuildInfo;
   readonly parser: PromQLParser;
-  readonly queryable: Queryable;
   readonly targets?: TargetSource;
   readonly rules?: RuleSource;
   readonly alertmanagers?: AlertmanagerSource;
@@ -128,7 +126,8 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
     const p = await Params.from(ctx);
     const limit = intParam(p, "limit", 10);
     if (limit < 1) throw badData("limit must be a positive number");
-    sendDataJSON(ctx, await tsdbStatusJSON(opts, limit));
+    if (!opts.tsdb) throw new ApiError("unavailable", "TSDB not ready");
+    sendData(ctx, opts.tsdb.stats(limit));
   });
 }
 
@@ -179,58 +178,3 @@ export function redactSecrets(text: string): string {
   walk(doc.contents as Node);
   return doc.toString();
 }
-
-/** Head cardinality statistics, computed from the head's series the way /status/tsdb reports them. */
-async function tsdbStatusJSON(opts: StatusAPIOptions, limit: number): Promise<string> {
-  const head = opts.tsdb?.headStats() ?? { numSeries: 0, chunkCount: 0, minTime: undefined, maxTime: undefined };
-  const byMetric = new Map<string, number>();
-  const valuesByName = new Map<string, Set<string>>();
-  const byPair = new Map<string, number>();
-  if (head.minTime !== undefined && head.maxTime !== undefined) {
-    const q = await opts.queryable.querier(head.minTime, head.maxTime);
-    try {
-      const series = await q.select(false, { start: head.minTime, end: head.maxTime, func: "series" }, [new Matcher("=~", METRIC_NAME, ".+")]);
-      const seen = new Set<string>();
-      for (const s of series) {
-        const key = labelsKey(s.labels);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        for (const l of s.labels) {
-          if (l.name === METRIC_NAME) byMetric.set(l.value, (byMetric.get(l.value) ?? 0) + 1);
-          let vs = valuesByName.get(l.name);
-          if (!vs) valuesByName.set(l.name, (vs = new Set()));
-          vs.add(l.value);
-          const pair = `${l.name}=${l.value}`;
-          byPair.set(pair, (byPair.get(pair) ?? 0) + 1);
-        }
-      }
-    } finally {
-      q.close();
-    }
-  }
-  const top = (m: Map<string, number>): { name: string; value: number }[] =>
-    [...m].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1)).slice(0, limit);
-  const valueCounts = new Map<string, number>();
-  const memory = new Map<string, number>();
-  for (const [name, vs] of valuesByName) {
-    valueCounts.set(name, vs.size);
-    let bytes = 0;
-    for (const v of vs) bytes += Buffer.byteLength(v);
-    memory.set(name, bytes);
-  }
-  const data = {
-    headStats: {
-      numSeries: head.numSeries,
-      numLabelPairs: byPair.size,
-      chunkCount: head.chunkCount,
-      minTime: head.minTime ?? null,
-      maxTime: head.maxTime ?? null,
-    },
-    seriesCountByMetricName: top(byMetric),
-    labelValueCountByLabelName: top(valueCounts),
-    memoryInBytesByLabelName: top(memory),
-    seriesCountByLabelValuePair: top(byPair),
-  };
-  return JSON.stringify(data);
-}
-

@@ -71,12 +71,24 @@ export interface AlertmanagerSource {
   dropped(): readonly string[];
 }
 
-export interface HeadStats {
-  readonly numSeries: number;
-  readonly chunkCount: number;
-  /** ms; undefined when the head is empty */
-  readonly minTime: number | undefined;
-  readonly maxTime: number | undefined;
+export interface NameValue {
+  readonly name: string;
+  readonly value: number;
+}
+
+/** /api/v1/status/tsdb's data, computed by the TSDB from its head. */
+export interface TSDBStatus {
+  readonly headStats: {
+    readonly numSeries: number;
+    readonly numLabelPairs: number;
+    readonly chunkCount: number;
+    readonly minTime: number;
+    readonly maxTime: number;
+  };
+  readonly seriesCountByMetricName: readonly NameValue[];
+  readonly labelValueCountByLabelName: readonly NameValue[];
+  readonly memoryInBytesByLabelName: readonly NameValue[];
+  readonly seriesCountByLabelValuePair: readonly NameValue[];
 }
 
 export interface WalReplayStatus {
@@ -87,7 +99,7 @@ export interface WalReplayStatus {
 
 /** TSDB operations behind /status/tsdb, /status/walreplay and the admin API. */
 export interface TSDBAdmin {
-  headStats(): HeadStats;
+  stats(limit: number): TSDBStatus;
   walReplayStatus(): WalReplayStatus;
   deleteSeries(matchers: readonly Matcher[], mint: number, maxt: number): Promise<void>;
   cleanTombstones(): Promise<void>;

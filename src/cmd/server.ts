@@ -1,0 +1,274 @@
+// Wiring of the server: config, web (not ready yet), TSDB open and WAL replay, engine, then
+// ready; reloaders run in a fixed order for SIGHUP and /-/reload. No parsing or handlers here.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Registry } from "../client/registry.js";
+import { collectDefaultMetrics } from "../client/default-metrics.js";
+import { loadConfigFile, parseConfig } from "../config/load.js";
+import type { Config } from "../config/types.js";
+import { loadTLSFiles, loadWebConfigFile, type TLSFiles, type WebConfig } from "../config/web-config.js";
+import { Logger, type LogFields } from "../log/logger.js";
+import { Engine } from "../promql/engine.js";
+import { parseExpr, parseMetricSelector } from "../promql/parser/parse.js";
+import { formatExpr } from "../promql/parser/format.js";
+import type { Querier, Queryable } from "../storage/interface.js";
+import { openDB, type DB } from "../tsdb/db.js";
+import { ApiError } from "../web/api-error.js";
+import { WebServer, splitHostPort } from "../web/server.js";
+import type { BuildInfo, ServerState, TSDBAdmin } from "../web/sources.js";
+import { parseFlags, type ParsedFlags } from "./flags.js";
+import { runGroup, waitingActor, type Actor } from "./run-group.js";
+import { registerServerMetrics, TSDBCollector } from "./self-metrics.js";
+import { settingsFromFlags, type ServerSettings } from "./settings.js";
+
+export interface StartServerOptions {
+  /** Command-line arguments, without node and the script. */
+  readonly args: readonly string[];
+  /** Log sink; stderr by default. */
+  readonly logWrite?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** The bound port (the listen address may ask for 0). */
+  readonly port: number;
+  readonly settings: ServerSettings;
+  readonly logger: Logger;
+  /** Settles when every part has stopped; rejects with the error that stopped the server. */
+  readonly done: Promise<void>;
+  /** Runs the reloaders; rejects (keeping the old config) when the new one is bad. */
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Reloader {
+  readonly name: string;
+  apply(cfg: Config): Promise<void> | void;
+}
+
+/** Version from package.json, found by walking up from this file (src/ or build/dist/src/). */
+export function buildInfo(): BuildInfo {
+  let dir = new URL(".", import.meta.url);
+  for (let i = 0; i < 5; i++) {
+    const candidate = new URL("package.json", dir);
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "promwasm") {
+        return { version: pkg.version ?? "unknown", revision: "unknown", branch: "main", buildUser: "", buildDate: "", goVersion: `node${process.versions.node}` };
+      }
+    }
+    dir = new URL("..", dir);
+  }
+  return { version: "unknown", revision: "unknown", branch: "", buildUser: "", buildDate: "", goVersion: `node${process.versions.node}` };
+}
+
+/** The built-in config used when no config file exists: promwasm scraping itself every 15s. */
+export function embeddedConfig(settings: ServerSettings, port: number): Config {
+  const { host } = splitHostPort(settings.listenAddress);
+  const target = `${host === "" || host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`;
+  const text = [
+    "# Built-in configuration (no config file found): promwasm scrapes itself.",
+    "global:",
+    "  scrape_interval: 15s",
+    "  evaluation_interval: 15s",
+    "scrape_configs:",
+    "  - job_name: promwasm",
+    `    metrics_path: ${settings.routePrefix}/metrics`,
+    "    static_configs:",
+    `      - targets: ["${target}"]`,
+    "",
+  ].join("\n");
+  return parseConfig(text, { file: "", baseDir: process.cwd() });
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const flags: ParsedFlags = parseFlags(opts.args);
+  const settings = settingsFromFlags(flags);
+  const logger = new Logger({ level: settings.logLevel, format: settings.logFormat, write: opts.logWrite });
+  const startTimeMs = Date.now();
+  const build = buildInfo();
+  logger.info("Starting promwasm", { version: build.version, node: process.versions.node });
+
+  const useEmbedded = !settings.configFileExplicit && !existsSync(settings.configFile);
+  const loadConfig = async (port: number): Promise<Config> =>
+    useEmbedded ? embeddedConfig(settings, port) : loadConfigFile(settings.configFile);
+
+  let webConfig: WebConfig | undefined;
+  let tls: TLSFiles | undefined;
+  if (settings.webConfigFile !== "") {
+    webConfig = await loadWebConfigFile(settings.webConfigFile);
+    if (webConfig.tlsServerConfig) tls = await loadTLSFiles(webConfig.tlsServerConfig);
+  }
+
+  const registry = new Registry();
+  const defaults = collectDefaultMetrics({ registry });
+  const serverMetrics = registerServerMetrics(registry, build);
+  let db: DB | undefined;
+  registry.register(new TSDBCollector(() => db?.metrics()));
+
+  // The config is loaded before anything starts, so a bad file fails startup at once.
+  const listenPort = splitHostPort(settings.listenAddress).port;
+  let config = await loadConfig(listenPort);
+  let ready = false;
+  let lastReload = { success: true, timeMs: Date.now() };
+  serverMetrics.reloadSuccess.set(1);
+  serverMetrics.reloadTimestamp.set(lastReload.timeMs / 1000);
+
+  const engine = new Engine({
+    lookbackDeltaMs: settings.lookbackDeltaMs,
+    timeoutMs: settings.queryTimeoutMs,
+    maxSamples: settings.queryMaxSamples,
+    maxConcurrency: settings.queryMaxConcurrency,
+    activeQueryTrackerDir: settings.tsdbPath,
+    logger: logger.with({ component: "query engine" }),
+  });
+
+  const storage: Queryable = {
+    querier: (mint: number, maxt: number): Promise<Querier> => {
+      if (!db) throw new ApiError("unavailable", "TSDB not ready");
+      return db.querier(mint, maxt);
+    },
+  };
+  const tsdbAdmin: TSDBAdmin = {
+    dir: resolve(settings.tsdbPath),
+    stats: (limit) => openDb().stats(limit),
+    walReplayStatus: () => db?.walReplayStatus() ?? { min: 0, max: 0, current: 0 },
+    deleteSeries: (ms, mint, maxt) => openDb().deleteSeries(ms, mint, maxt),
+    cleanTombstones: () => openDb().cleanTombstones(),
+    snapshot: (dir, withHead) => openDb().snapshot(dir, withHead),
+  };
+  function openDb(): DB {
+    if (!db) throw new ApiError("unavailable", "TSDB not ready");
+    return db;
+  }
+
+  let quit: () => void = () => {};
+  const quitRequested = new Promise<void>((r) => (quit = r));
+
+  // Prometheus' order: storage first, scrape before discovery so new targets find their pools.
+  const reloaders: Reloader[] = [
+    { name: "web_handler", apply: () => {} },
+    { name: "query_engine", apply: () => {} },
+  ];
+
+  let port = 0;
+  const reload = async (): Promise<void> => {
+    const started = Date.now();
+    let next: Config;
+    try {
+      next = await loadConfig(port);
+      for (const r of reloaders) {
+        try {
+          await r.apply(next);
+        } catch (cause) {
+          throw new Error(`reload ${r.name}`, { cause });
+        }
+      }
+    } catch (err) {
+      serverMetrics.reloadSuccess.set(0);
+      lastReload = { success: false, timeMs: lastReload.timeMs };
+      logger.error("Error reloading config", { err });
+      throw new Error(`one or more errors occurred while applying the new configuration (--config.file=${JSON.stringify(settings.configFile)})`, { cause: err });
+    }
+    config = next;
+    lastReload = { success: true, timeMs: Date.now() };
+    serverMetrics.reloadSuccess.set(1);
+    serverMetrics.reloadTimestamp.set(lastReload.timeMs / 1000);
+    logger.info("Completed loading of configuration file", { filename: settings.configFile, totalDuration: `${Date.now() - started}ms` });
+  };
+
+  const state: ServerState = {
+    config: () => config,
+    flags: () => flags.values,
+    ready: () => ready,
+    startTimeMs,
+    lastReload: () => lastReload,
+    storageRetention: settings.storageRetention,
+    reload,
+    quit: () => quit(),
+  };
+
+  const web = new WebServer({
+    listenAddress: settings.listenAddress,
+    routePrefix: settings.routePrefix === "" ? "/" : settings.routePrefix,
+    webConfig,
+    tls,
+    enableLifecycle: settings.enableLifecycle,
+    enableAdminApi: settings.enableAdminApi,
+    queryable: storage,
+    engine,
+    parser: { parseExpr: (q) => parseExpr(q), formatExpr, parseMetricSelector },
+    queryTimeoutMs: settings.queryTimeoutMs,
+    lookbackDeltaMs: settings.lookbackDeltaMs,
+    externalLabels: () => config.global.externalLabels,
+    state,
+    buildInfo: build,
+    tsdb: tsdbAdmin,
+    registry,
+    logger: logger.with({ component: "web" }),
+  });
+  port = await web.listen();
+  if (useEmbedded) config = await loadConfig(port);
+  const where: LogFields = { address: settings.listenAddress, port };
+  logger.info("Listening on", where);
+  if (useEmbedded) {
+    logger.info("No config file found; using the built-in config that scrapes promwasm itself every 15s", { looked_for: settings.configFile });
+  } else {
+    logger.info("Loaded configuration file", { filename: settings.configFile });
+  }
+  const base = `${tls ? "https" : "http"}://localhost:${port}${settings.routePrefix}`;
+  logger.info(`Open ${base}/api/v1/query?query=up in a browser, or run: promtool query instant ${base} up`);
+
+  const dbActor: Actor = waitingActor("tsdb", async () => {
+    ready = false;
+    engine.close();
+    await db?.close();
+  });
+  const webActor: Actor = waitingActor("web", () => web.close());
+  const quitActor: Actor = { name: "quit", run: () => quitRequested, stop: () => quit() };
+  const actors: Actor[] = [dbActor, webActor, quitActor];
+
+  const done = (async () => {
+    const open = (async () => {
+      logger.info("Starting TSDB ...", { path: settings.tsdbPath });
+      db = await openDB(settings.tsdbPath, {
+        retentionTimeMs: settings.retentionTimeMs,
+        retentionSizeBytes: settings.retentionSizeBytes,
+        minBlockDurationMs: settings.minBlockDurationMs,
+        maxBlockDurationMs: settings.maxBlockDurationMs,
+        walCompression: settings.walCompression,
+        noLockfile: settings.noLockfile,
+        outOfOrderTimeWindowMs: config.storage.tsdb.outOfOrderTimeWindowMs,
+        logger: logger.with({ component: "tsdb" }),
+      });
+      db.start();
+      logger.info("TSDB started");
+      ready = true;
+      logger.info("Server is ready to receive web requests.");
+    })();
+    const group = runGroup(actors, logger);
+    try {
+      await open;
+    } catch (err) {
+      logger.error("Opening storage failed", { err });
+      await dbActor.stop();
+      await group.catch(() => {});
+      throw new Error("open storage", { cause: err });
+    }
+    await group;
+    defaults.close();
+    logger.info("See you next time!");
+  })();
+
+  return {
+    port,
+    settings,
+    logger,
+    done,
+    reload,
+    stop: async () => {
+      quit();
+      await done.catch(() => {});
+    },
+  };
+}
+

@@ -1,0 +1,109 @@
+// Typed server settings from parsed flags: durations, sizes, prefix and retention resolved.
+import { hostname } from "node:os";
+import { parseByteSize } from "../config/bytes.js";
+import type { LogFormat, LogLevel } from "../log/logger.js";
+import { formatDuration, parseDuration } from "../model/duration.js";
+import { FlagError, type ParsedFlags } from "./flags.js";
+
+export interface ServerSettings {
+  readonly configFile: string;
+  /** True when --config.file was given: a missing file is then an error, not a reason to use the built-in config. */
+  readonly configFileExplicit: boolean;
+  readonly listenAddress: string;
+  readonly webConfigFile: string;
+  readonly externalUrl: URL;
+  /** "" for the root, else "/prefix" without a trailing slash. */
+  readonly routePrefix: string;
+  readonly enableLifecycle: boolean;
+  readonly enableAdminApi: boolean;
+  readonly enableRemoteWriteReceiver: boolean;
+  readonly tsdbPath: string;
+  readonly retentionTimeMs: number;
+  readonly retentionSizeBytes: number;
+  readonly minBlockDurationMs: number;
+  readonly maxBlockDurationMs: number | undefined;
+  readonly walCompression: boolean;
+  readonly noLockfile: boolean;
+  readonly lookbackDeltaMs: number;
+  readonly queryTimeoutMs: number;
+  readonly queryMaxConcurrency: number;
+  readonly queryMaxSamples: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** Text for /status/runtimeinfo, e.g. "15d" or "15d or 512MiB". */
+  readonly storageRetention: string;
+}
+
+const DEFAULT_RETENTION_MS = 15 * 24 * 3600_000;
+
+export function settingsFromFlags(f: ParsedFlags): ServerSettings {
+  const v = f.values;
+  const duration = (name: string): number | undefined => {
+    if (v[name] === "") return undefined;
+    try {
+      return parseDuration(v[name]);
+    } catch (cause) {
+      throw new FlagError(`invalid value "${v[name]}" for flag --${name}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const int = (name: string): number => {
+    const n = Number(v[name]);
+    if (!Number.isSafeInteger(n)) throw new FlagError(`invalid value "${v[name]}" for flag --${name}: not an integer`);
+    return n;
+  };
+  let retentionSizeBytes: number;
+  try {
+    retentionSizeBytes = parseByteSize(v["storage.tsdb.retention.size"]);
+  } catch (cause) {
+    throw new FlagError(`invalid value "${v["storage.tsdb.retention.size"]}" for flag --storage.tsdb.retention.size`, { cause });
+  }
+  let retentionTimeMs = duration("storage.tsdb.retention.time") ?? 0;
+  if (retentionTimeMs === 0 && retentionSizeBytes === 0) retentionTimeMs = DEFAULT_RETENTION_MS;
+  const level = v["log.level"];
+  if (!["debug", "info", "warn", "error"].includes(level)) throw new FlagError(`unrecognized log level ${level}`);
+  const format = v["log.format"];
+  if (format !== "logfmt" && format !== "json") throw new FlagError(`unrecognized log format ${format}`);
+  const listen = v["web.listen-address"];
+  const externalUrl = computeExternalUrl(v["web.external-url"], listen);
+  const prefixFlag = v["web.route-prefix"] === "" ? externalUrl.pathname : v["web.route-prefix"];
+  const routePrefix = ("/" + prefixFlag.replace(/^\/+/, "")).replace(/\/+$/, "");
+  const retentionParts = [retentionTimeMs > 0 ? formatDuration(retentionTimeMs) : "", retentionSizeBytes > 0 ? `${retentionSizeBytes}B` : ""].filter(Boolean);
+  return {
+    configFile: v["config.file"],
+    configFileExplicit: f.explicit.has("config.file"),
+    listenAddress: listen,
+    webConfigFile: v["web.config.file"],
+    externalUrl,
+    routePrefix,
+    enableLifecycle: v["web.enable-lifecycle"] === "true",
+    enableAdminApi: v["web.enable-admin-api"] === "true",
+    enableRemoteWriteReceiver: v["web.enable-remote-write-receiver"] === "true",
+    tsdbPath: v["storage.tsdb.path"],
+    retentionTimeMs,
+    retentionSizeBytes,
+    minBlockDurationMs: duration("storage.tsdb.min-block-duration") ?? 2 * 3600_000,
+    maxBlockDurationMs: duration("storage.tsdb.max-block-duration"),
+    walCompression: v["storage.tsdb.wal-compression"] === "true",
+    noLockfile: v["storage.tsdb.no-lockfile"] === "true",
+    lookbackDeltaMs: duration("query.lookback-delta") ?? 300_000,
+    queryTimeoutMs: duration("query.timeout") ?? 120_000,
+    queryMaxConcurrency: int("query.max-concurrency"),
+    queryMaxSamples: int("query.max-samples"),
+    logLevel: level as LogLevel,
+    logFormat: format,
+    storageRetention: retentionParts.join(" or "),
+  };
+}
+
+/** Prometheus' default external URL is http://<hostname>:<port>/. */
+function computeExternalUrl(flag: string, listen: string): URL {
+  if (flag !== "") {
+    try {
+      return new URL(flag);
+    } catch (cause) {
+      throw new FlagError(`parse external URL "${flag}"`, { cause });
+    }
+  }
+  const port = listen.slice(listen.lastIndexOf(":") + 1);
+  return new URL(`http://${hostname()}:${port}/`);
+}
