@@ -274,12 +274,12 @@ export interface CaseOutcome {
 export async function runScript(text: string): Promise<CaseOutcome[]> {
   const storage = new MemoryStorage();
   const engine = new Engine({ lookbackDeltaMs: 300_000, timeoutMs: 60_000, parseOptions: ALL_FEATURES });
-  const flags: LoadFlags = { nativeNames: new Set(), startTimestamps: false };
+  const flags: LoadFlags = { nativeSeries: [], startTimestamps: false };
   const outcomes: CaseOutcome[] = [];
   for (const cmd of parseScript(text)) {
     if (cmd.kind === "clear") {
       storage.clear();
-      flags.nativeNames.clear();
+      flags.nativeSeries = [];
       flags.startTimestamps = false;
       continue;
     }

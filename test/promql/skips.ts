@@ -16,7 +16,6 @@ const NATIVE_ONLY_FUNCTIONS = new Set(["histogram_quantiles"]);
 
 export interface LoadFlags {
   /** Label sets of series that hold native histograms (loaded with {{...}} or by load_with_nhcb). */
-  readonly nativeNames: Set<string>;
   nativeSeries?: Labels[];
   startTimestamps: boolean;
 }
