@@ -1,0 +1,132 @@
+// Turns one parsed scrape body into appends: cache lookups, target labels and metric
+// relabeling on cache misses, limits, and stale markers for series that went away.
+import { labelsFromList, labelsHash, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { STALE_NAN } from "../model/sample.js";
+import { relabel } from "../relabel/relabel.js";
+import { DuplicateSampleError, findCause, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
+import type { Appender } from "../storage/interface.js";
+import { Entry, type Parser } from "../textparse/interface.js";
+import type { ScrapeCache } from "./cache.js";
+import { InvalidSampleError, LabelLimitError, SampleLimitError } from "./errors.js";
+import type { ScrapeJobOptions } from "./options.js";
+import type { Target } from "./target.js";
+
+export interface AppendResult {
+  /** Samples in the body. */
+  total: number;
+  /** Samples left after metric relabeling. */
+  added: number;
+  /** Series new to the cache in this scrape. */
+  seriesAdded: number;
+  outOfOrder: number;
+  duplicates: number;
+  outOfBounds: number;
+}
+
+/** Adds the target's labels to a scraped label set, honoring or exporting conflicts. */
+export function mutateSampleLabels(lset: Labels, target: Target, job: ScrapeJobOptions): Labels | undefined {
+  const m = new Map<string, string>();
+  for (const l of lset) m.set(l.name, l.value);
+  if (job.honorLabels) {
+    for (const l of target.labels) if (!m.has(l.name)) m.set(l.name, l.value);
+  } else {
+    for (const l of target.labels) {
+      const existing = m.get(l.name);
+      if (existing) m.set(`exported_${l.name}`, existing);
+      m.set(l.name, l.value);
+    }
+  }
+  const list: Label[] = [];
+  for (const [name, value] of m) list.push({ name, value });
+  const res = labelsFromList(list);
+  const rc = job.metricRelabelConfigs ?? [];
+  return rc.length > 0 ? relabel(res, rc) : res;
+}
+
+function checkLabelLimits(lset: Labels, job: ScrapeJobOptions): void {
+  const { labelLimit = 0, labelNameLengthLimit = 0, labelValueLengthLimit = 0 } = job;
+  const metric = () => (lset.find((l) => l.name === METRIC_NAME)?.value ?? "").slice(0, 50);
+  if (labelLimit > 0 && lset.length > labelLimit) {
+    throw new LabelLimitError(`label_limit exceeded (metric: ${metric()}, number of labels: ${lset.length}, limit: ${labelLimit})`);
+  }
+  for (const l of lset) {
+    if (labelNameLengthLimit > 0 && l.name.length > labelNameLengthLimit) {
+      throw new LabelLimitError(`label_name_length_limit exceeded (metric: ${metric()}, label name: ${l.name}, length: ${l.name.length}, limit: ${labelNameLengthLimit})`);
+    }
+    if (labelValueLengthLimit > 0 && l.value.length > labelValueLengthLimit) {
+      throw new LabelLimitError(`label_value_length_limit exceeded (metric: ${metric()}, label name: ${l.name}, value: ${JSON.stringify(l.value)}, length: ${l.value.length}, limit: ${labelValueLengthLimit})`);
+    }
+  }
+}
+
+function checkDuplicates(lset: Labels): void {
+  for (let i = 1; i < lset.length; i++) {
+    if (lset[i]!.name === lset[i - 1]!.name) throw new InvalidSampleError(`label name ${JSON.stringify(lset[i]!.name)} is not unique: invalid sample`);
+  }
+}
+
+/** Appends one sample, counting the storage errors Prometheus tolerates; rethrows the rest. */
+function appendTolerant(app: Appender, ref: number, lset: Labels, t: number, v: number, res: AppendResult): number | undefined {
+  try {
+    return app.append(ref, lset, t, v);
+  } catch (err) {
+    if (findCause(err, OutOfOrderSampleError)) res.outOfOrder++;
+    else if (findCause(err, DuplicateSampleError)) res.duplicates++;
+    else if (findCause(err, OutOfBoundsError) || findCause(err, TooOldSampleError)) res.outOfBounds++;
+    else throw err;
+    return undefined;
+  }
+}
+
+/**
+ * Appends every sample of the parser (undefined: an empty scrape, i.e. a failed one), then
+ * stale markers at defaultTs for series of the previous scrape that are gone.
+ */
+export function appendScrape(app: Appender, p: Parser | undefined, defaultTs: number, cache: ScrapeCache, target: Target, job: ScrapeJobOptions): AppendResult {
+  const res: AppendResult = { total: 0, added: 0, seriesAdded: 0, outOfOrder: 0, duplicates: 0, outOfBounds: 0 };
+  const honorTs = job.honorTimestamps ?? true;
+  const sampleLimit = job.sampleLimit ?? 0;
+  const iter = cache.iter;
+  if (p) {
+    for (let e = p.next(); e !== Entry.none; e = p.next()) {
+      if (e !== Entry.series) {
+        const name = p.metricName();
+        if (e === Entry.type) cache.setMetadata(name, { type: p.type() });
+        else if (e === Entry.help) cache.setMetadata(name, { help: p.help() });
+        else if (e === Entry.unit) cache.setMetadata(name, { unit: p.unit() });
+        continue;
+      }
+      res.total++;
+      const parsedTs = honorTs ? p.timestamp() : undefined;
+      const t = parsedTs ?? defaultTs;
+      let ce = cache.get(p);
+      const hit = ce !== undefined;
+      if (!ce) {
+        const raw = p.labels();
+        checkDuplicates(raw);
+        const lset = mutateSampleLabels(raw, target, job);
+        if (lset !== undefined) {
+          if (!lset.some((l) => l.name === METRIC_NAME)) throw new InvalidSampleError("__name__ label is missing");
+          checkLabelLimits(lset, job);
+        }
+        ce = { bytes: p.seriesBytes(), ref: 0, labels: lset, labelsHash: lset ? labelsHash(lset) : 0, lastIter: iter };
+        cache.add(p, ce);
+      }
+      ce.lastIter = iter;
+      if (ce.labels === undefined) continue;
+      res.added++;
+      if (sampleLimit > 0 && res.added > sampleLimit) continue;
+      const ref = appendTolerant(app, ce.ref, ce.labels, t, p.value(), res);
+      if (ref === undefined) continue;
+      ce.ref = ref;
+      if (!hit) res.seriesAdded++;
+      if (parsedTs === undefined) cache.seriesCur.set(ce.labelsHash, ce.labels);
+    }
+    if (sampleLimit > 0 && res.added > sampleLimit) throw new SampleLimitError();
+  }
+  for (const [h, lset] of cache.seriesPrev) {
+    if (cache.seriesCur.has(h)) continue;
+    appendTolerant(app, 0, lset, defaultTs, STALE_NAN, res);
+  }
+  return res;
+}

@@ -1,0 +1,108 @@
+// The scrape manager: one pool per job, fed by discovery, read by the targets and
+// metadata APIs.
+import { hostname } from "node:os";
+import type { TargetGroup } from "../discovery/interface.js";
+import { nopLogger, type Logger } from "../log/logger.js";
+import { labelsToRecord } from "../model/labels.js";
+import type { Appendable } from "../storage/interface.js";
+import type { MetricType } from "../textparse/interface.js";
+import type { ScrapeJobOptions } from "./options.js";
+import { ScrapePool } from "./pool.js";
+import type { DroppedTargetInfo, TargetInfo } from "./target.js";
+
+export interface ScrapeManagerOptions {
+  readonly appendable: Appendable;
+  readonly logger?: Logger;
+  /** Spreads scrape offsets between servers (Prometheus hashes hostname and external labels). */
+  readonly jitterSeed?: number;
+}
+
+export interface TargetMetadata {
+  readonly target: Record<string, string>;
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly unit: string;
+}
+
+function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class ScrapeManager {
+  private readonly appendable: Appendable;
+  private readonly logger: Logger;
+  private readonly jitterSeed: number;
+  private readonly pools = new Map<string, ScrapePool>();
+  private readonly groups = new Map<string, TargetGroup[]>();
+
+  constructor(opts: ScrapeManagerOptions) {
+    this.appendable = opts.appendable;
+    this.logger = (opts.logger ?? nopLogger).with({ component: "scrape manager" });
+    this.jitterSeed = opts.jitterSeed ?? stringHash(hostname());
+  }
+
+  /** Creates, replaces (when their options changed) or removes pools. */
+  async applyConfig(jobs: readonly ScrapeJobOptions[]): Promise<void> {
+    const byName = new Map(jobs.map((j) => [j.jobName, j]));
+    const stops: Promise<void>[] = [];
+    for (const [name, pool] of this.pools) {
+      const next = byName.get(name);
+      if (next && JSON.stringify(next) === JSON.stringify(pool.job)) continue;
+      this.pools.delete(name);
+      stops.push(pool.stop(!next));
+    }
+    await Promise.all(stops);
+    for (const job of jobs) {
+      if (this.pools.has(job.jobName)) continue;
+      const pool = new ScrapePool({ job, appendable: this.appendable, logger: this.logger.with({ scrape_pool: job.jobName }), jitterSeed: this.jitterSeed });
+      this.pools.set(job.jobName, pool);
+      const groups = this.groups.get(job.jobName);
+      if (groups) pool.sync(groups);
+    }
+  }
+
+  /** New target groups for a job (from discovery). */
+  sync(jobName: string, groups: readonly TargetGroup[]): void {
+    this.groups.set(jobName, [...groups]);
+    this.pools.get(jobName)?.sync(groups);
+  }
+
+  /** Convenience for DiscoveryManager.subscribe. */
+  syncAll(update: ReadonlyMap<string, TargetGroup[]>): void {
+    for (const [job, groups] of update) this.sync(job, groups);
+  }
+
+  targets(): TargetInfo[] {
+    return [...this.pools.values()].flatMap((p) => p.targets());
+  }
+
+  droppedTargets(): DroppedTargetInfo[] {
+    return [...this.pools.values()].flatMap((p) => p.droppedTargets());
+  }
+
+  /** Metadata per target and metric family, for /api/v1/targets/metadata and /api/v1/metadata. */
+  metadata(): TargetMetadata[] {
+    const out: TargetMetadata[] = [];
+    for (const pool of this.pools.values()) {
+      for (const loop of pool.activeLoops()) {
+        const target = labelsToRecord(loop.target.labels);
+        for (const [metric, m] of loop.cache.metadata) out.push({ target, metric, type: m.type, help: m.help, unit: m.unit });
+      }
+    }
+    return out;
+  }
+
+  pool(jobName: string): ScrapePool | undefined {
+    return this.pools.get(jobName);
+  }
+
+  /** Stops all loops without stale markers (shutdown). */
+  async stop(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.stop(false)));
+  }
+}
