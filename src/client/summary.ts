@@ -3,6 +3,7 @@
 // a due rotation first merges the buffer, so each observation lands in the right windows.
 import type { Labels } from "../model/labels.js";
 import type { Desc } from "./desc.js";
+import { coarseClock, startCoarseClock } from "./coarse-clock.js";
 import { InvalidValueError } from "./errors.js";
 import type { Metric, MetricFamily, Quantile } from "./interface.js";
 import { QuantileStream, type Target } from "./quantile-stream.js";
@@ -38,7 +39,8 @@ interface SummaryConfig {
   readonly maxAgeMs: number;
   readonly ageBuckets: number;
   readonly bufferSize: number;
-  readonly now: () => number;
+  /** Injected clock; when absent, observe() reads the coarse clock and the rest Date.now(). */
+  readonly now: (() => number) | undefined;
 }
 
 function summaryConfig(name: string, opts: SummaryOptions): SummaryConfig {
@@ -57,7 +59,8 @@ function summaryConfig(name: string, opts: SummaryOptions): SummaryConfig {
   if (!(maxAgeMs > 0) || !(ageBuckets >= 1) || !(bufferSize >= 1)) {
     throw new InvalidValueError(`summary ${name}: maxAgeMs, ageBuckets and bufferSize must be positive`);
   }
-  return { targets, maxAgeMs, ageBuckets, bufferSize, now: opts.now ?? Date.now };
+  if (targets.length > 0 && opts.now === undefined) startCoarseClock();
+  return { targets, maxAgeMs, ageBuckets, bufferSize, now: opts.now };
 }
 
 export interface SummaryChildOptions extends ChildIdentity {
@@ -85,7 +88,7 @@ export class SummaryChild {
     const withQuantiles = this.cfg.targets.length > 0;
     this.streams = withQuantiles ? Array.from({ length: this.cfg.ageBuckets }, () => new QuantileStream(this.cfg.targets)) : [];
     this.buf = new Float64Array(withQuantiles ? this.cfg.bufferSize : 0);
-    this.createdMs = this.cfg.now();
+    this.createdMs = this.now();
     this.nextRotateMs = this.createdMs + this.cfg.maxAgeMs / this.cfg.ageBuckets;
   }
 
@@ -95,7 +98,8 @@ export class SummaryChild {
     const buf = this.buf;
     if (buf.length === 0) return;
     // Everything buffered so far belongs before the rotation that is due, so merge it first.
-    if (this.cfg.now() >= this.nextRotateMs) this.flush();
+    const nowMs = this.cfg.now === undefined ? coarseClock.nowMs : this.cfg.now();
+    if (nowMs >= this.nextRotateMs) this.flush();
     buf[this.bufLen++] = v;
     if (this.bufLen === buf.length) this.flush();
   }
@@ -115,7 +119,7 @@ export class SummaryChild {
     this.sum = 0;
     this.count = 0;
     for (const s of this.streams) s.reset();
-    this.createdMs = this.cfg.now();
+    this.createdMs = this.now();
     this.head = 0;
     this.nextRotateMs = this.createdMs + this.cfg.maxAgeMs / this.cfg.ageBuckets;
   }
@@ -141,15 +145,20 @@ export class SummaryChild {
     };
   }
 
+  private now(): number {
+    return this.cfg.now === undefined ? Date.now() : this.cfg.now();
+  }
+
   /** Merges buffered observations into every stream, then drops streams older than the window. */
   private flush(): void {
     const n = this.bufLen;
     if (n > 0) {
-      const batch = this.buf.subarray(0, n).sort();
+      // A full buffer (the observe path) sorts in place without creating a view.
+      const batch = n === this.buf.length ? this.buf.sort() : this.buf.subarray(0, n).sort();
       for (const s of this.streams) s.insertSorted(batch, n);
       this.bufLen = 0;
     }
-    this.rotate(this.cfg.now());
+    this.rotate(this.now());
   }
 
   private rotate(nowMs: number): void {

@@ -97,6 +97,15 @@ describe("sliding window", () => {
     expect(s.get().quantiles[0].value).toBe(7);
   });
 
+  test("with the real clock, the window still moves between observations", async () => {
+    const s = new Summary({ name: "w", help: "W.", objectives: { 0.5: 0.01 }, maxAgeMs: 300, ageBuckets: 1 });
+    for (let i = 0; i < 10; i++) s.observe(1);
+    await new Promise((r) => setTimeout(r, 450));
+    s.observe(5);
+    expect(s.get().quantiles[0].value).toBe(5);
+    expect(s.get().count).toBe(11);
+  });
+
   test("without objectives only sum and count are kept", () => {
     const s = new Summary({ name: "plain", help: "P." });
     s.observe(2);
