@@ -11,6 +11,8 @@ import { MetricVec } from "./vec.js";
 interface Registered {
   readonly descs: readonly Desc[];
   readonly id: string;
+  /** Names the collector described; a checked collector may only yield these. */
+  readonly names: ReadonlySet<string>;
 }
 
 export class Registry implements Registerer, Gatherer {
@@ -47,7 +49,7 @@ export class Registry implements Registerer, Gatherer {
       if (existing) throw new AlreadyRegisteredError(`a collector with the same descriptors is already registered (${descs[0]})`, existing);
       if (conflict) throw conflict;
     }
-    this.collectors.set(collector, { descs, id });
+    this.collectors.set(collector, { descs, id, names: new Set(descs.map((d) => d.fqName)) });
     if (descs.length > 0) this.byCollectorId.set(id, collector);
     for (const desc of descs) this.byDescId.set(desc.id, collector);
     for (const [name, dims] of newDims) this.dimKeyByName.set(name, dims);
@@ -82,9 +84,12 @@ export class Registry implements Registerer, Gatherer {
   /** Every registered collector's families, merged by name, sorted by name; empty families dropped. */
   gather(): MetricFamily[] {
     const byName = new Map<string, { fam: MetricFamily; metrics: Metric[] | undefined; check: boolean }>();
-    for (const collector of this.collectors.keys()) {
+    for (const [collector, reg] of this.collectors) {
       const trusted = collector instanceof MetricVec;
       for (const fam of collector.collect()) {
+        if (reg.descs.length > 0 && !reg.names.has(fam.name)) {
+          throw new GatherError(`collected metric family ${fam.name} was not described by its collector`);
+        }
         const entry = byName.get(fam.name);
         if (entry === undefined) {
           if (!isValidMetricName(fam.name)) throw new GatherError(`collected metric family "${fam.name}" has an invalid name`);

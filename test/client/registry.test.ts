@@ -85,6 +85,13 @@ describe("gather", () => {
     expect(() => r.gather()).toThrow(GatherError);
   });
 
+  test("a collector that described its metrics may not yield others", () => {
+    const r = new Registry();
+    const other = new Desc({ fqName: "other", help: "O." });
+    r.register({ describe: () => [d], collect: () => [newConstMetric(other, "gauge", 1)] });
+    expect(() => r.gather()).toThrow(GatherError);
+  });
+
   test("families come out sorted by name", () => {
     const r = new Registry();
     for (const name of ["b", "c", "a"]) new Gauge({ name, help: "H.", registers: [r] });
