@@ -35,12 +35,16 @@ export function parseDuration(s: string): number {
   return total;
 }
 
-/** Prints ms as Prometheus does: the largest units first, "0s" for zero. */
+/**
+ * Prints ms as Prometheus does: the largest units first, "0s" for zero. Years and weeks are
+ * used only when they divide the whole rest exactly ("15d", not "2w1d"), as model.Duration does.
+ */
 export function formatDuration(ms: number): string {
   if (ms === 0) return "0s";
   let out = ms < 0 ? "-" : "";
   let rest = Math.abs(ms);
   for (const [unit, size] of UNITS) {
+    if ((unit === "y" || unit === "w") && rest % size !== 0) continue;
     if (rest >= size) {
       out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;

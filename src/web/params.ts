@@ -63,7 +63,11 @@ async function readBody(ctx: Context): Promise<string> {
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw badData(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) {
+      // The rest of the body stays unread, so the connection cannot be reused.
+      ctx.set("Connection", "close");
+      throw badData(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
