@@ -16,9 +16,9 @@ const encoder = new RecordEncoder();
 export class HeadAppender implements Appender {
   private readonly head: Head;
   private readonly id: number;
-  private refs = new Float64Array(256);
-  private ts = new Float64Array(256);
-  private vs = new Float64Array(256);
+  private refs: Float64Array;
+  private ts: Float64Array;
+  private vs: Float64Array;
   private n = 0;
   private done = false;
   /** Lowest in-order time accepted, fixed when the appender starts (as Prometheus does). */
@@ -28,6 +28,11 @@ export class HeadAppender implements Appender {
   constructor(head: Head) {
     this.head = head;
     this.id = head.newAppenderId();
+    // Reuse the buffers of a finished appender: scrapes of similar size follow each other.
+    const pooled = head.appendBuffers.pop();
+    this.refs = pooled?.refs ?? new Float64Array(256);
+    this.ts = pooled?.ts ?? new Float64Array(256);
+    this.vs = pooled?.vs ?? new Float64Array(256);
     this.minValidTime = head.appendableMinValidTime();
     const w = head.opts.outOfOrderTimeWindowMs;
     this.oooMinValidTime = w > 0 ? Math.max(head.minValidTime, head.maxTime - w) : this.minValidTime;
@@ -121,17 +126,14 @@ export class HeadAppender implements Appender {
     const head = this.head;
     const wal = head.wal;
     if (wal) {
-      const records: Uint8Array[] = [];
-      const series = this.seriesRecord();
-      if (series) records.push(series);
-      if (this.n > 0) records.push(encoder.samples(this.refs, this.ts, this.vs, this.n));
-      if (records.length) {
-        try {
-          wal.log(...records);
-        } catch (cause) {
-          this.release();
-          throw new Error(`commit ${this.n} samples: write WAL`, { cause });
-        }
+      try {
+        const series = this.seriesRecord();
+        if (series && this.n > 0) wal.log(series, encoder.samples(this.refs, this.ts, this.vs, this.n));
+        else if (series) wal.log(series);
+        else if (this.n > 0) wal.log(encoder.samples(this.refs, this.ts, this.vs, this.n));
+      } catch (cause) {
+        this.release();
+        throw new Error(`commit ${this.n} samples: write WAL`, { cause });
       }
     } else head.unloggedSeries = [];
     for (let i = 0; i < this.n; i++) head.appendCommitted(this.refs[i], this.ts[i], this.vs[i]);
@@ -158,5 +160,6 @@ export class HeadAppender implements Appender {
       }
     }
     this.n = 0;
+    if (this.head.appendBuffers.length < 8) this.head.appendBuffers.push({ refs: this.refs, ts: this.ts, vs: this.vs });
   }
 }

@@ -73,6 +73,8 @@ export class Head {
   /** Series created but not yet logged to the WAL; the next commit logs them first. */
   unloggedSeries: number[] = [];
   wal: WL | undefined;
+  /** Sample buffers of finished appenders, reused by new ones. */
+  readonly appendBuffers: { refs: Float64Array; ts: Float64Array; vs: Float64Array }[] = [];
   nextRef = 1;
   numSeries = 0;
   minTime = Infinity;
@@ -227,29 +229,30 @@ export class Head {
       return false;
     }
     let slot = s.openSlot[ref];
-    if (slot >= 0 && s.openCount[ref] > 0 && (s.openCount[ref] >= this.opts.samplesPerChunk || t >= s.openEnd[ref])) {
+    let count = s.openCount[ref];
+    if (count > 0 && (count >= this.opts.samplesPerChunk || t >= s.openEnd[ref])) {
       this.cut(ref);
+      count = 0;
     }
     if (slot < 0) {
       slot = this.slab.alloc();
       s.openSlot[ref] = slot;
-      s.openCount[ref] = 0;
     }
-    const count = s.openCount[ref];
     if (count === 0) {
       const range = this.opts.chunkRangeMs;
       s.openEnd[ref] = (Math.floor(t / range) + 1) * range;
     }
-    const page = this.slab.page(slot);
-    const at = this.slab.base(slot) + count;
-    this.slab.tsPages[page][at] = t;
-    this.slab.vsPages[page][at] = v;
+    const slab = this.slab;
+    const page = slab.page(slot);
+    const at = slab.base(slot) + count;
+    slab.tsPages[page][at] = t;
+    slab.vsPages[page][at] = v;
     s.openCount[ref] = count + 1;
     s.maxt[ref] = t;
     s.lastValue[ref] = v;
-    if (t < s.mint[ref]) s.mint[ref] = t;
-    if (t < this.minTime) this.minTime = t;
+    if (count === 0 && t < s.mint[ref]) s.mint[ref] = t;
     if (t > this.maxTime) this.maxTime = t;
+    if (t < this.minTime) this.minTime = t;
     this.counters.samplesAppended++;
     return true;
   }

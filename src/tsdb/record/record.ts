@@ -137,7 +137,10 @@ export class RecordEncoder {
     return this.take();
   }
 
-  /** Encodes n samples from parallel arrays (refs as numbers). */
+  /**
+   * Encodes n samples from parallel arrays (refs as numbers). Returns a view of the
+   * encoder's buffer, valid until its next call: the WAL writes it synchronously.
+   */
   samples(refs: ArrayLike<number>, ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array {
     this.pos = 0;
     this.byte(RecordType.Samples);
@@ -147,13 +150,44 @@ export class RecordEncoder {
       this.be64u(r0);
       this.be64i(t0);
       this.reserve(n * 28);
+      const buf = this.buf;
+      const view = this.view;
+      let p = this.pos;
       for (let i = 0; i < n; i++) {
-        this.varint(refs[i] - r0);
-        this.varint(ts[i] - t0);
-        this.be64f(vs[i]);
+        // Deltas are small in practice: zigzag and varint inline, with the general path as fallback.
+        const dr = refs[i] - r0;
+        const dt = ts[i] - t0;
+        if (dr > -0x2000 && dr < 0x2000 && dt > -0x10000000 && dt < 0x10000000) {
+          let z = dr >= 0 ? dr << 1 : (-dr << 1) - 1;
+          while (z >= 0x80) {
+            buf[p++] = (z & 0x7f) | 0x80;
+            z >>>= 7;
+          }
+          buf[p++] = z;
+          z = dt >= 0 ? dt << 1 : (-dt << 1) - 1;
+          while (z >= 0x80) {
+            buf[p++] = (z & 0x7f) | 0x80;
+            z >>>= 7;
+          }
+          buf[p++] = z;
+        } else {
+          this.pos = p;
+          this.varint(dr);
+          this.varint(dt);
+          p = this.pos;
+        }
+        const v = vs[i];
+        if (v !== v && isStaleNaN(v)) {
+          view.setUint32(p, 0x7ff00000);
+          view.setUint32(p + 4, 0x00000002);
+        } else view.setFloat64(p, v);
+        p += 8;
       }
+      this.pos = p;
     }
-    return this.take();
+    const out = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return out;
   }
 
   tombstones(stones: readonly RefTombstone[]): Uint8Array {
