@@ -55,6 +55,23 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr, steps: Step
   }
 }
 
+/**
+ * A group's name is removed later when any series aggregated into it at the group's last
+ * step carries a pending removal (Prometheus keeps the flag of the last step it wrote).
+ */
+function markDropName(input: StepSeries[], groupOf: Int32Array, out: StepSeries[], i: number): void {
+  const seen = new Set<number>();
+  for (let k = 0; k < input.length; k++) {
+    if (!input[k].has[i]) continue;
+    const gi = groupOf[k];
+    if (!seen.has(gi)) {
+      seen.add(gi);
+      out[gi].dropName = false;
+    }
+    if (input[k].dropName) out[gi].dropName = true;
+  }
+}
+
 function needScalar(p: Float64Array | undefined, e: AggregateExpr): Float64Array {
   if (!p) throw new EvalError(`${e.op} needs a scalar parameter`);
   return p;
@@ -107,6 +124,7 @@ function fold(op: AggregateExpr["op"], input: StepSeries[], groupOf: Int32Array,
           break;
       }
     }
+    markDropName(input, groupOf, out, i);
     for (let gi = 0; gi < g; gi++) {
       const c = count[gi];
       if (c === 0) continue;
@@ -171,6 +189,7 @@ function quantiles(an: Annotations, e: AggregateExpr, input: StepSeries[], group
     if (!(q[i] >= 0 && q[i] <= 1) && input.some((s) => s.has[i])) an.warn(`quantile value should be between 0 and 1, got ${formatGo(q[i])}`, e.param!.pos);
     for (const b of buckets) b.length = 0;
     for (let k = 0; k < input.length; k++) if (input[k].has[i]) buckets[groupOf[k]].push(input[k].vals[i]);
+    markDropName(input, groupOf, out, i);
     for (let gi = 0; gi < groups.length; gi++) {
       if (buckets[gi].length === 0) continue;
       out[gi].vals[i] = quantileOf(q[i], buckets[gi]);
@@ -230,7 +249,11 @@ export function formatFloatF(v: number): string {
 }
 
 function selectSeries(an: Annotations, e: AggregateExpr, input: StepSeries[], groupOf: Int32Array, nGroups: number, param: Float64Array, n: number): StepSeries[] {
-  const out = input.map((s) => newSeries(s.metric, n));
+  const out = input.map((s) => {
+    const r = newSeries(s.metric, n);
+    r.dropName = s.dropName;
+    return r;
+  });
   const members: number[][] = Array.from({ length: nGroups }, () => []);
   const order: number[] = [];
   for (let i = 0; i < n; i++) {

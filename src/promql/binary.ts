@@ -1,11 +1,11 @@
 // Binary operators: arithmetic, comparison (filtering or bool) and set operators, with
 // Prometheus' vector matching (on/ignoring, group_left/group_right).
-import { METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { compareLabels, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { EvalError } from "./errors.js";
 import { newSeries, type EvalValue, type StepSeries, type Steps } from "./eval-types.js";
 import type { Evaluator } from "./evaluator.js";
 import type { BinaryExpr, BinaryOp, VectorMatching } from "./parser/ast.js";
-import { dropMetricName, mergeSameLabels } from "./series-set.js";
+import { dropMetricName, mergeSameLabels, nameDroppingSeries, SAME_LABELSET } from "./series-set.js";
 
 const COMPARISON = new Set<BinaryOp>(["==", "!=", ">", "<", ">=", "<="]);
 const SET_OPS = new Set<BinaryOp>(["and", "or", "unless"]);
@@ -64,6 +64,7 @@ export function compare(op: BinaryOp, a: number, b: number): boolean {
 export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Promise<EvalValue> {
   const [lhs, rhs] = [await ev.eval(e.lhs, steps), await ev.eval(e.rhs, steps)];
   const n = steps.n;
+  const delayed = ev.opts.delayedNameRemoval;
   if (lhs.kind === "scalar" && rhs.kind === "scalar") {
     const vals = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -71,21 +72,27 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Pr
     }
     return { kind: "scalar", vals };
   }
-  if (lhs.kind === "vector" && rhs.kind === "scalar") return { kind: "vector", series: vectorScalar(e, lhs.series, rhs.vals, false, n) };
-  if (lhs.kind === "scalar" && rhs.kind === "vector") return { kind: "vector", series: vectorScalar(e, rhs.series, lhs.vals, true, n) };
+  if (lhs.kind === "vector" && rhs.kind === "scalar") return { kind: "vector", series: vectorScalar(e, lhs.series, rhs.vals, false, n, delayed) };
+  if (lhs.kind === "scalar" && rhs.kind === "vector") return { kind: "vector", series: vectorScalar(e, rhs.series, lhs.vals, true, n, delayed) };
   if (lhs.kind === "vector" && rhs.kind === "vector") {
     const matching = e.matching ?? { card: SET_OPS.has(e.op) ? "many-to-many" : "one-to-one", matchingLabels: [], on: false, include: [] };
     if (SET_OPS.has(e.op)) return { kind: "vector", series: setOperation(e.op, lhs.series, rhs.series, matching, n) };
-    return { kind: "vector", series: vectorVector(e, lhs.series, rhs.series, matching, n) };
+    return { kind: "vector", series: vectorVector(e, lhs.series, rhs.series, matching, n, delayed) };
   }
   throw new EvalError(`binary expression must contain only scalar and instant vector types`);
 }
 
-function vectorScalar(e: BinaryExpr, series: StepSeries[], scalar: Float64Array, scalarLeft: boolean, n: number): StepSeries[] {
+function vectorScalar(e: BinaryExpr, series: StepSeries[], scalar: Float64Array, scalarLeft: boolean, n: number, delayed: boolean): StepSeries[] {
   const cmp = COMPARISON.has(e.op);
   const out: StepSeries[] = [];
   for (const s of series) {
-    const r = newSeries(cmp && !e.returnBool ? s.metric : dropMetricName(s.metric), n);
+    let r: StepSeries;
+    if (cmp && !e.returnBool) {
+      r = newSeries(s.metric, n);
+      r.dropName = s.dropName;
+    } else {
+      r = nameDroppingSeries(s.metric, n, delayed);
+    }
     let any = false;
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
@@ -145,7 +152,7 @@ class SigIds {
   }
 }
 
-function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: VectorMatching, n: number): StepSeries[] {
+function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: VectorMatching, n: number, delayed: boolean): StepSeries[] {
   const swapped = m.card === "one-to-many";
   const many = swapped ? rhs : lhs;
   const one = swapped ? lhs : rhs;
@@ -159,8 +166,11 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
   const pairOut = new Map<number, number>();
   const outByKey = new Map<string, number>();
   const out: StepSeries[] = [];
+  // Per output series: the step and signature that last matched into it (whether or not a
+  // comparison then filtered the sample), and the step it was last written at.
+  const claimStep: number[] = [];
+  const claimSig: number[] = [];
   const outStep: number[] = [];
-  const outSig: number[] = [];
   for (let i = 0; i < n; i++) {
     oneAt.fill(0);
     for (let j = 0; j < one.length; j++) {
@@ -168,8 +178,9 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
       const sid = oneSig[j];
       if (oneAt[sid] !== 0) {
         const dup = one[oneAt[sid] - 1];
+        const [a, b] = compareLabels(dup.metric, one[j].metric) <= 0 ? [dup, one[j]] : [one[j], dup];
         throw new EvalError(
-          `found duplicate series for the match group ${labelsString(matchLabels(one[j].metric, m))} on the ${swapped ? "left" : "right"} hand-side of the operation: [${labelsString(one[j].metric)}, ${labelsString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+          `found duplicate series for the match group ${labelsString(matchLabels(one[j].metric, m))} on the ${swapped ? "left" : "right"} hand-side of the operation: [${labelsString(a.metric)}, ${labelsString(b.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );
       }
       oneAt[sid] = j + 1;
@@ -182,44 +193,49 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
       const fl = swapped ? one[j].vals[i] : many[k].vals[i];
       const fr = swapped ? many[k].vals[i] : one[j].vals[i];
       let value: number;
+      let keep = true;
       if (cmp) {
-        const keep = compare(e.op, fl, fr);
-        if (e.returnBool) value = keep ? 1 : 0;
-        else if (keep) value = fl;
-        else continue;
+        keep = compare(e.op, fl, fr);
+        value = e.returnBool ? (keep ? 1 : 0) : fl;
+        if (e.returnBool) keep = true;
       } else {
         value = arithmetic(e.op, fl, fr);
-      }
-      if (m.card === "one-to-one") {
-        if (matchedAt[sid] === i) throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-        matchedAt[sid] = i;
       }
       const pairKey = k * one.length + j;
       let oi = pairOut.get(pairKey);
       if (oi === undefined) {
-        const metric = resultMetric(many[k].metric, one[j].metric, e, m, cmp);
+        const metric = resultMetric(many[k].metric, one[j].metric, e, m, cmp, delayed);
         const key = labelsKeyOf(metric);
         oi = outByKey.get(key);
         if (oi === undefined) {
           oi = out.length;
           outByKey.set(key, oi);
-          out.push(newSeries(metric, n));
+          const r = newSeries(metric, n);
+          if (e.returnBool) r.dropName = true;
+          out.push(r);
+          claimStep.push(-1);
+          claimSig.push(-1);
           outStep.push(-1);
-          outSig.push(-1);
         }
         pairOut.set(pairKey, oi);
       }
-      if (outStep[oi] === i) {
-        if (m.card !== "one-to-one" && outSig[oi] === sid) throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
-        throw new EvalError("vector cannot contain metrics with the same labelset");
+      // Matching errors come before a comparison filters the sample, as in Prometheus.
+      if (m.card === "one-to-one") {
+        if (matchedAt[sid] === i) throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        matchedAt[sid] = i;
+      } else if (claimStep[oi] === i && claimSig[oi] === sid) {
+        throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
       }
+      claimStep[oi] = i;
+      claimSig[oi] = sid;
+      if (!keep) continue;
+      if (outStep[oi] === i) throw new EvalError(SAME_LABELSET);
       outStep[oi] = i;
-      outSig[oi] = sid;
       out[oi].vals[i] = value;
       out[oi].has[i] = 1;
     }
   }
-  return out;
+  return out.filter((s) => s.has.includes(1));
 }
 
 function labelsKeyOf(labels: Labels): string {
@@ -228,14 +244,11 @@ function labelsKeyOf(labels: Labels): string {
   return s;
 }
 
-function resultMetric(ls: Labels, rs: Labels, e: BinaryExpr, m: VectorMatching, cmp: boolean): Labels {
-  const dropName = !cmp || e.returnBool;
+/** Arithmetic changes what is measured, so it drops the name at once even with delayed removal. */
+function resultMetric(ls: Labels, rs: Labels, e: BinaryExpr, m: VectorMatching, cmp: boolean, delayed: boolean): Labels {
   const names = new Set(m.matchingLabels);
-  let out: Label[] = ls.filter((l) => {
-    if (dropName && l.name === METRIC_NAME) return false;
-    if (m.card === "one-to-one") return m.on ? names.has(l.name) : !names.has(l.name);
-    return true;
-  });
+  let out: Label[] = ls.filter((l) => (m.card === "one-to-one" ? (m.on ? names.has(l.name) : !names.has(l.name)) : true));
+  if (!cmp || (e.returnBool && !delayed)) out = dropMetricName(out).slice();
   if (m.include.length > 0) {
     const include = new Set(m.include);
     out = out.filter((l) => !include.has(l.name));
@@ -251,7 +264,11 @@ function setOperation(op: BinaryOp, lhs: StepSeries[], rhs: StepSeries[], m: Vec
   const lSig = lhs.map((s) => ids.id(sigOf(s.metric)));
   const rSig = rhs.map((s) => ids.id(sigOf(s.metric)));
   const seenAt = new Int32Array(ids.size).fill(-1);
-  const copy = (s: StepSeries) => newSeries(s.metric, n);
+  const copy = (s: StepSeries) => {
+    const r = newSeries(s.metric, n);
+    r.dropName = s.dropName;
+    return r;
+  };
   const lOut = lhs.map(copy);
   const rOut = op === "or" ? rhs.map(copy) : [];
   for (let i = 0; i < n; i++) {

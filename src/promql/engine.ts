@@ -8,6 +8,7 @@ import { Annotations } from "./annotations.js";
 import { EvalError, QueryCanceledError, QueryTimeoutError } from "./errors.js";
 import { makeSteps, windowEnd, type EvalValue, type Steps } from "./eval-types.js";
 import { Evaluator } from "./evaluator.js";
+import { dropFlaggedNames } from "./series-set.js";
 import { parseExpr, type ParseOptions } from "./parser/parse.js";
 import type { Matrix, MatrixSeries, QueryResult, QueryStats, QueryValue, VectorSample } from "./value.js";
 
@@ -20,6 +21,11 @@ export interface EngineOptions {
   readonly activeQueryTrackerDir?: string;
   readonly noStepSubqueryIntervalMs?: number;
   readonly logger?: Logger;
+  /**
+   * Prometheus' promql-delayed-name-removal feature: __name__ (with __type__/__unit__) is kept
+   * through the query and dropped from the result, so label_replace can still read it. Off by default.
+   */
+  readonly delayedNameRemoval?: boolean;
   /** Prometheus' experimental PromQL feature flags for the parser; all off by default. */
   readonly parseOptions?: ParseOptions;
 }
@@ -52,6 +58,7 @@ export class Engine {
       maxSamples: opts.maxSamples ?? ENGINE_DEFAULTS.maxSamples,
       maxConcurrency: opts.maxConcurrency ?? ENGINE_DEFAULTS.maxConcurrency,
       noStepSubqueryIntervalMs: opts.noStepSubqueryIntervalMs ?? ENGINE_DEFAULTS.noStepSubqueryIntervalMs,
+      delayedNameRemoval: opts.delayedNameRemoval ?? false,
     };
     this.parseOptions = opts.parseOptions ?? {};
     if (opts.activeQueryTrackerDir !== undefined) {
@@ -96,6 +103,7 @@ export class Engine {
           lookbackDeltaMs: opts.lookbackDeltaMs ?? this.opts.lookbackDeltaMs,
           noStepSubqueryIntervalMs: this.opts.noStepSubqueryIntervalMs,
           maxSamples: this.opts.maxSamples,
+          delayedNameRemoval: this.opts.delayedNameRemoval,
           queryStart: start,
           queryEnd: end,
           queryStepMs: step,
@@ -105,7 +113,8 @@ export class Engine {
         });
         const steps = makeSteps(start, end, step);
         const tEval = performance.now();
-        const v = await ev.eval(expr, steps);
+        let v = await ev.eval(expr, steps);
+        if (this.opts.delayedNameRemoval && v.kind === "vector") v = { kind: "vector", series: dropFlaggedNames(v.series, steps.n) };
         const tInner = performance.now();
         if (!instant && (v.kind === "matrix" || v.kind === "string")) {
           throw new EvalError(`invalid expression type "${v.kind === "matrix" ? "range vector" : "string"}" for range query, must be Scalar or instant Vector`);

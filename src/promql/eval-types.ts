@@ -17,6 +17,8 @@ export interface StepSeries {
   metric: Labels;
   readonly vals: Float64Array;
   readonly has: Uint8Array;
+  /** Delayed name removal: __name__ (and type/unit) are dropped when the result is assembled. */
+  dropName?: boolean;
 }
 
 /** Raw samples of a series (stale markers removed), as range functions read them. */

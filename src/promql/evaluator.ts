@@ -10,13 +10,15 @@ import { makeSteps, newSeries, type EvalValue, type RangeSource, type RawSeries,
 import { evalCall } from "./functions.js";
 import type { AtModifier, DurationExpr, Expr, SubqueryExpr, VectorSelector } from "./parser/ast.js";
 import { evalDurationExpr, usesQueryParams } from "./parser/duration-expr.js";
-import { containsSameLabelset, dropMetricName, SAME_LABELSET } from "./series-set.js";
+import { dropFlaggedNames, mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
 export interface EvaluatorOptions {
   readonly queryable: Queryable;
   readonly lookbackDeltaMs: number;
   readonly noStepSubqueryIntervalMs: number;
   readonly maxSamples: number;
+  /** Prometheus' delayed __name__ removal: names are dropped at the end, not by each operation. */
+  readonly delayedNameRemoval: boolean;
   /** The query's own start and end, which @ start() and @ end() refer to. */
   readonly queryStart: number;
   readonly queryEnd: number;
@@ -104,15 +106,15 @@ export class Evaluator {
     if (v.kind === "scalar") return { kind: "scalar", vals: v.vals.map((x) => -x) };
     if (v.kind !== "vector") throw new EvalError(`unary expression only allowed on expressions of type scalar or instant vector`);
     const out: StepSeries[] = v.series.map((s) => {
-      const r = newSeries(dropMetricName(s.metric), steps.n);
+      const r = nameDroppingSeries(s.metric, steps.n, this.opts.delayedNameRemoval);
       for (let i = 0; i < steps.n; i++) {
         r.vals[i] = -s.vals[i];
         r.has[i] = s.has[i];
       }
       return r;
     });
-    if (containsSameLabelset(out)) throw new EvalError(SAME_LABELSET);
-    return { kind: "vector", series: out };
+    // Series whose names differed join when they do not overlap in time, as in Prometheus.
+    return { kind: "vector", series: mergeSameLabels(out, steps.n) };
   }
 
   /** Reads the series of a selector over [mint, maxt] (ms, inclusive). */
@@ -206,7 +208,8 @@ export class Evaluator {
     const inner = makeSteps(start, end, interval);
     const v = await this.eval(sq.expr, inner);
     let stepSeries: StepSeries[];
-    if (v.kind === "vector") stepSeries = v.series;
+    // A subquery's samples carry no pending name removal: it happens at the subquery's edge.
+    if (v.kind === "vector") stepSeries = this.opts.delayedNameRemoval ? dropFlaggedNames(v.series, inner.n) : v.series;
     else if (v.kind === "scalar") stepSeries = [{ metric: [], vals: v.vals, has: new Uint8Array(inner.n).fill(1) }];
     else throw new EvalError(`subquery is only allowed on instant vector, got ${v.kind}`);
     const series: RawSeries[] = [];

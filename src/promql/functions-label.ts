@@ -1,6 +1,6 @@
 // label_replace and label_join: new label sets per series; equal results at one step are an error.
 import { RE2JS } from "re2js";
-import { labelsFromList, type Label, type Labels } from "../model/labels.js";
+import { labelsFromList, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { expandTemplate } from "../relabel/expand.js";
 import { EvalError } from "./errors.js";
 import type { StepSeries } from "./eval-types.js";
@@ -42,8 +42,13 @@ function get(metric: Labels, name: string): string {
   return "";
 }
 
-function relabeled(series: StepSeries[], n: number, f: (m: Labels) => Labels): StepSeries[] {
-  const out = series.map((s) => ({ metric: f(s.metric), vals: Float64Array.from(s.vals), has: Uint8Array.from(s.has) }));
+/** f returns undefined to leave a series as it is. Writing __name__ keeps it past a pending removal. */
+function relabeled(series: StepSeries[], n: number, dst: string, f: (m: Labels) => Labels | undefined): StepSeries[] {
+  const out = series.map((s) => {
+    const metric = f(s.metric);
+    const dropName = metric !== undefined && dst === METRIC_NAME ? false : s.dropName;
+    return { metric: metric ?? s.metric, vals: Float64Array.from(s.vals), has: Uint8Array.from(s.has), dropName };
+  });
   return mergeSameLabels(out, n);
 }
 
@@ -56,10 +61,10 @@ export function labelReplace(series: StepSeries[], dst: string, replacement: str
   }
   if (!isValidLabelName(dst)) throw new EvalError(`invalid destination label name in label_replace(): ${dst}`);
   const names = re.namedGroups();
-  return relabeled(series, n, (metric) => {
+  return relabeled(series, n, dst, (metric) => {
     const input = get(metric, src);
     const m = re.matcher(input);
-    if (!m.matches()) return metric;
+    if (!m.matches()) return undefined;
     const spans: number[] = [];
     for (let i = 0; i <= m.groupCount(); i++) {
       const s = m.start(i);
@@ -72,5 +77,5 @@ export function labelReplace(series: StepSeries[], dst: string, replacement: str
 export function labelJoin(series: StepSeries[], dst: string, sep: string, srcs: string[], n: number): StepSeries[] {
   if (!isValidLabelName(dst)) throw new EvalError(`invalid destination label name in label_join(): ${dst}`);
   for (const s of srcs) if (!isValidLabelName(s)) throw new EvalError(`invalid source label name in label_join(): ${s}`);
-  return relabeled(series, n, (metric) => withLabel(metric, dst, srcs.map((s) => get(metric, s)).join(sep)));
+  return relabeled(series, n, dst, (metric) => withLabel(metric, dst, srcs.map((s) => get(metric, s)).join(sep)));
 }

@@ -4,7 +4,7 @@ import { getLabel, METRIC_NAME, type Labels } from "../model/labels.js";
 import { EvalError } from "./errors.js";
 import { newSeries, windowEnd, type RangeSource, type StepSeries, type Steps } from "./eval-types.js";
 import { kahanSumInc, quantileOf } from "./float-math.js";
-import { dropMetricName, mergeSameLabels } from "./series-set.js";
+import { mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
 /** What a kernel knows about the current window besides the samples. */
 export interface Window {
@@ -21,12 +21,15 @@ export interface Window {
 
 export type RangeKernel = (ts: Float64Array, vs: Float64Array, lo: number, hi: number, w: Window) => number | undefined;
 
-/** Runs a kernel over every series and step; keepName keeps __name__ (last_over_time and similar). */
-export function evalRangeFunction(src: RangeSource, steps: Steps, kernel: RangeKernel, keepName: boolean, args: Float64Array[], onSeries?: (metric: Labels) => void): StepSeries[] {
+/**
+ * Runs a kernel over every series and step. The name is kept (last_over_time and similar),
+ * dropped, or flagged for delayed removal.
+ */
+export function evalRangeFunction(src: RangeSource, steps: Steps, kernel: RangeKernel, name: "keep" | "drop" | "flag", args: Float64Array[], onSeries?: (metric: Labels) => void): StepSeries[] {
   const out: StepSeries[] = [];
   const w: Window = { start: 0, end: 0, rangeMs: src.rangeMs, stepTime: 0, step: 0, args };
   for (const s of src.series) {
-    const r = newSeries(keepName ? s.metric : dropMetricName(s.metric), steps.n);
+    const r = name === "keep" ? newSeries(s.metric, steps.n) : nameDroppingSeries(s.metric, steps.n, name === "flag");
     let lo = 0;
     let hi = 0;
     let any = false;
@@ -51,7 +54,7 @@ export function evalRangeFunction(src: RangeSource, steps: Steps, kernel: RangeK
       out.push(r);
     }
   }
-  return keepName ? out : mergeSameLabels(out, steps.n);
+  return name === "drop" ? mergeSameLabels(out, steps.n) : out;
 }
 
 function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeKernel {

@@ -9,7 +9,7 @@ import { histogramFraction, histogramQuantile } from "./functions-histogram.js";
 import { labelJoin, labelReplace } from "./functions-label.js";
 import { evalRangeFunction, nonCounterName, RANGE_FUNCTIONS } from "./functions-range.js";
 import type { Call, Expr, VectorSelector } from "./parser/ast.js";
-import { dropMetricName, mergeSameLabels } from "./series-set.js";
+import { copySeries, dropMetricName, mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
 const MATH: Readonly<Record<string, (x: number) => number>> = {
   abs: Math.abs,
@@ -77,7 +77,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
   if (name === "timestamp") {
     const arg = unwrap(call.args[0]);
     const series = arg.kind === "VectorSelector" ? await ev.evalVectorSelector(arg, steps, true) : timestampOfSteps(vectorArg(await ev.eval(arg, steps), name), steps);
-    return { kind: "vector", series: mergeSameLabels(series.map((s) => ({ ...s, metric: dropMetricName(s.metric) })), n) };
+    return { kind: "vector", series: mergeSameLabels(series.map((s) => copySeries(s, ev.opts.delayedNameRemoval ? s.metric : dropMetricName(s.metric), n, true)), n) };
   }
   const args: EvalValue[] = [];
   for (const a of call.args) args.push(await ev.eval(a, steps));
@@ -95,11 +95,13 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
             if (bad !== undefined) ev.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(bad)}`, call.args[0].pos);
           }
         : undefined;
-    return { kind: "vector", series: evalRangeFunction(m.source, steps, range.kernel, range.keepName ?? false, scalars, onSeries) };
+    const dropName = range.keepName ? "keep" : ev.opts.delayedNameRemoval ? "flag" : "drop";
+    return { kind: "vector", series: evalRangeFunction(m.source, steps, range.kernel, dropName, scalars, onSeries) };
   }
 
+  const delayed = ev.opts.delayedNameRemoval;
   const math = MATH[name];
-  if (math) return { kind: "vector", series: mapValues(vectorArg(args[0], name), n, math) };
+  if (math) return { kind: "vector", series: mapValues(vectorArg(args[0], name), n, delayed, math) };
   const date = DATE[name];
   if (date) {
     if (args.length === 0) {
@@ -107,7 +109,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
       for (let i = 0; i < n; i++) vals[i] = date(new Date(Math.floor(steps.times[i] / 1000) * 1000));
       return { kind: "vector", series: [{ metric: [], vals, has: new Uint8Array(n).fill(1) }] };
     }
-    return { kind: "vector", series: mapValues(vectorArg(args[0], name), n, (x) => (Number.isFinite(x) ? date(new Date(Math.trunc(x) * 1000)) : NaN)) };
+    return { kind: "vector", series: mapValues(vectorArg(args[0], name), n, delayed, (x) => (Number.isFinite(x) ? date(new Date(Math.trunc(x) * 1000)) : NaN)) };
   }
 
   switch (name) {
@@ -150,7 +152,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
     }
     case "round": {
       const to = args.length > 1 ? scalarArg(args[1], name) : undefined;
-      return { kind: "vector", series: mapValuesAt(vectorArg(args[0], name), n, (x, i) => {
+      return { kind: "vector", series: mapValuesAt(vectorArg(args[0], name), n, delayed, (x, i) => {
         const inv = 1 / (to ? to[i] : 1);
         return Math.floor(x * inv + 0.5) / inv;
       }) };
@@ -159,7 +161,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
       const lo = scalarArg(args[1], name);
       const hi = scalarArg(args[2], name);
       const series = vectorArg(args[0], name).map((s) => {
-        const r = newSeries(dropMetricName(s.metric), n);
+        const r = nameDroppingSeries(s.metric, n, delayed);
         for (let i = 0; i < n; i++) {
           if (!s.has[i] || hi[i] < lo[i]) continue;
           r.has[i] = 1;
@@ -171,11 +173,11 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
     }
     case "clamp_min": {
       const lo = scalarArg(args[1], name);
-      return { kind: "vector", series: mapValuesAt(vectorArg(args[0], name), n, (x, i) => goMax(lo[i], x)) };
+      return { kind: "vector", series: mapValuesAt(vectorArg(args[0], name), n, delayed, (x, i) => goMax(lo[i], x)) };
     }
     case "clamp_max": {
       const hi = scalarArg(args[1], name);
-      return { kind: "vector", series: mapValuesAt(vectorArg(args[0], name), n, (x, i) => goMin(hi[i], x)) };
+      return { kind: "vector", series: mapValuesAt(vectorArg(args[0], name), n, delayed, (x, i) => goMin(hi[i], x)) };
     }
     case "absent":
       return { kind: "vector", series: absent(vectorArg(args[0], name), call.args[0], n) };
@@ -226,13 +228,13 @@ function goMin(a: number, b: number): number {
   return Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b);
 }
 
-function mapValues(series: StepSeries[], n: number, f: (x: number) => number): StepSeries[] {
-  return mapValuesAt(series, n, (x) => f(x));
+function mapValues(series: StepSeries[], n: number, delayed: boolean, f: (x: number) => number): StepSeries[] {
+  return mapValuesAt(series, n, delayed, (x) => f(x));
 }
 
-function mapValuesAt(series: StepSeries[], n: number, f: (x: number, i: number) => number): StepSeries[] {
+function mapValuesAt(series: StepSeries[], n: number, delayed: boolean, f: (x: number, i: number) => number): StepSeries[] {
   const out = series.map((s) => {
-    const r = newSeries(dropMetricName(s.metric), n);
+    const r = nameDroppingSeries(s.metric, n, delayed);
     for (let i = 0; i < n; i++) {
       if (!s.has[i]) continue;
       r.has[i] = 1;
@@ -300,7 +302,7 @@ function absent(series: StepSeries[], arg: Expr, n: number): StepSeries[] {
 }
 
 function absentOverTime(src: RangeSource, arg: Expr, steps: Steps): StepSeries[] {
-  const present = evalRangeFunction(src, steps, () => 1, false, []);
+  const present = evalRangeFunction(src, steps, () => 1, "drop", []);
   const r = newSeries(absentLabels(arg), steps.n);
   for (let i = 0; i < steps.n; i++) {
     if (present.some((s) => s.has[i] === 1)) continue;

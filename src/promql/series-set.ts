@@ -3,11 +3,37 @@ import { labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { EvalError } from "./errors.js";
 import { newSeries, type StepSeries } from "./eval-types.js";
 
+/** Labels that describe the metric rather than the series; they go when an operation changes what it measures. */
+const METADATA_LABELS = new Set([METRIC_NAME, "__type__", "__unit__"]);
+
+/** Drops __name__ and the type and unit labels that go with it (Prometheus 3's DropReserved). */
 export function dropMetricName(labels: Labels): Labels {
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i].name === METRIC_NAME) return labels.slice(0, i).concat(labels.slice(i + 1));
-  }
-  return labels;
+  let i = 0;
+  while (i < labels.length && !METADATA_LABELS.has(labels[i].name)) i++;
+  if (i === labels.length) return labels;
+  return labels.filter((l) => !METADATA_LABELS.has(l.name));
+}
+
+/**
+ * A new series for an operation that drops the metric name. With delayed name removal
+ * the labels stay (later label_replace/label_join may still read or keep __name__) and
+ * the series is flagged; the flag is honoured by dropFlaggedNames.
+ */
+export function nameDroppingSeries(metric: Labels, n: number, delayed: boolean): StepSeries {
+  const s = newSeries(delayed ? metric : dropMetricName(metric), n);
+  s.dropName = true;
+  return s;
+}
+
+/** Removes the names flagged for removal, then joins series that became equal (error on overlap). */
+export function dropFlaggedNames(series: StepSeries[], n: number): StepSeries[] {
+  let any = false;
+  const out = series.map((s) => {
+    if (!s.dropName) return s;
+    any = true;
+    return { metric: dropMetricName(s.metric), vals: s.vals, has: s.has };
+  });
+  return any ? mergeSameLabels(out, n) : series;
 }
 
 export const SAME_LABELSET = "vector cannot contain metrics with the same labelset";
@@ -51,10 +77,12 @@ export function containsSameLabelset(series: readonly StepSeries[]): boolean {
   return false;
 }
 
-export function copySeries(s: StepSeries, metric: Labels, n: number): StepSeries {
+/** A copy with new labels; dropName marks the copy's name for removal, else it keeps the source's mark. */
+export function copySeries(s: StepSeries, metric: Labels, n: number, dropName = s.dropName): StepSeries {
   const out = newSeries(metric, n);
   out.vals.set(s.vals);
   out.has.set(s.has);
+  out.dropName = dropName;
   return out;
 }
 

@@ -273,7 +273,8 @@ export interface CaseOutcome {
 /** Runs a script's commands in order against a fresh in-memory storage. */
 export async function runScript(text: string): Promise<CaseOutcome[]> {
   const storage = new MemoryStorage();
-  const engine = new Engine({ lookbackDeltaMs: 300_000, timeoutMs: 60_000, parseOptions: ALL_FEATURES });
+  // Options as upstream's test harness (promqltest.NewTestEngine) enables them.
+  const engine = new Engine({ lookbackDeltaMs: 300_000, timeoutMs: 60_000, parseOptions: ALL_FEATURES, delayedNameRemoval: true });
   const flags: LoadFlags = { nativeSeries: [], startTimestamps: false };
   const outcomes: CaseOutcome[] = [];
   for (const cmd of parseScript(text)) {
