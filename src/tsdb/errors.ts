@@ -14,9 +14,6 @@ export class WALCorruptionError extends TSDBError {
   }
 }
 
-/** A record inside the WAL does not decode (bad type, short buffer). */
-export class RecordDecodeError extends TSDBError {}
-
 /** A head chunk file (chunks_head/) is damaged. */
 export class HeadChunkCorruptionError extends TSDBError {}
 

@@ -102,7 +102,14 @@ export function replayWAL(head: Head, walDir: string, logger: Logger, status: WA
   for (const segment of segments) {
     status.current = segment;
     try {
-      for (const rec of readSegmentRecords(readFileSync(segmentName(walDir, segment)), segment)) r.apply(rec.data);
+      for (const rec of readSegmentRecords(readFileSync(segmentName(walDir, segment)), segment)) {
+        try {
+          r.apply(rec.data);
+        } catch (cause) {
+          // A record that frames correctly but does not decode is damage like any other.
+          throw new WALCorruptionError(segment, rec.offset, "undecodable record", { cause });
+        }
+      }
     } catch (err) {
       if (!(err instanceof WALCorruptionError)) throw new Error(`replay WAL segment ${segment}`, { cause: err });
       corruptions++;

@@ -6,7 +6,7 @@ import { labelsFromRecord, type Labels } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { openDB, type DB, type DBOptions } from "../../src/tsdb/db.js";
 import { LockedError } from "../../src/tsdb/errors.js";
-import { listSegments, segmentName } from "../../src/tsdb/wlog/wlog.js";
+import { WL, listSegments, segmentName } from "../../src/tsdb/wlog/wlog.js";
 import { tempDir } from "../helpers/reference.js";
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -96,6 +96,26 @@ describe("DB lifecycle", () => {
     expect(got.size).toBe(10);
     // Only the last commit (one record) is lost.
     for (const s of got.values()) expect(s.length).toBe(99);
+  });
+
+  it("cuts the WAL at a well-framed record that does not decode", async () => {
+    const dir = dataDir();
+    const db = await openDB(dir);
+    await fill(db, 3, 10);
+    await db.close();
+    const wl = new WL({ dir: join(dir, "wal") });
+    wl.log(new Uint8Array([2, 0, 0, 1])); // a samples record shorter than its header
+    wl.close();
+    const { logger, lines } = logCapture();
+    const db2 = await open(dir, { logger });
+    expect(lines.join("")).toMatch(/WAL corruption detected.*undecodable record/);
+    expectFilled(await readAll(db2), 3, 10);
+    // Ingestion goes on, and the next restart is clean.
+    await fill(db2, 3, 1, 10 * 15_000);
+    await db2.close();
+    const db3 = await open(dir);
+    expectFilled(await readAll(db3), 3, 11);
+    expect(db3.metrics().walCorruptions).toBe(0);
   });
 
   it("skips a garbage block dir and a block without meta.json, and logs both", async () => {

@@ -4,7 +4,9 @@
 // by callers, so a WAL with exemplars or metadata from Prometheus still replays.
 import type { Label, Labels } from "../../model/labels.js";
 import { isStaleNaN } from "../../model/sample.js";
-import { RecordDecodeError } from "../errors.js";
+import { Decbuf } from "../encoding/decbuf.js";
+import { Encbuf } from "../encoding/encbuf.js";
+import { CorruptionError } from "../encoding/errors.js";
 
 export const enum RecordType {
   Series = 1,
@@ -36,105 +38,36 @@ export interface RefSamples {
 }
 
 const TWO32 = 0x1_0000_0000;
-const utf8 = new TextEncoder();
-const utf8d = new TextDecoder("utf-8", { fatal: false });
 
-/** A growable output buffer reused across records so steady-state encoding does not allocate. */
+/**
+ * Encodes records. Series and tombstones go through the shared Encbuf; samples, the
+ * hot path (one record per commit), are written by an inlined loop into a reused
+ * buffer so steady-state encoding does not allocate.
+ */
 export class RecordEncoder {
   private buf = new Uint8Array(64 * 1024);
   private view = new DataView(this.buf.buffer);
-  private pos = 0;
 
   private reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (n <= this.buf.length) return;
     let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  private byte(b: number): void {
-    this.reserve(1);
-    this.buf[this.pos++] = b;
-  }
-
-  private be64u(v: number): void {
-    this.reserve(8);
-    this.view.setUint32(this.pos, Math.floor(v / TWO32));
-    this.view.setUint32(this.pos + 4, v >>> 0);
-    this.pos += 8;
-  }
-
-  private be64i(v: number): void {
-    if (v >= 0) return this.be64u(v);
-    this.reserve(8);
-    this.view.setBigInt64(this.pos, BigInt(v));
-    this.pos += 8;
-  }
-
-  private be64f(v: number): void {
-    this.reserve(8);
-    if (v !== v && isStaleNaN(v)) {
-      // Write the canonical stale bits: V8 may have quieted the NaN on its way here.
-      this.view.setUint32(this.pos, 0x7ff00000);
-      this.view.setUint32(this.pos + 4, 0x00000002);
-    } else this.view.setFloat64(this.pos, v);
-    this.pos += 8;
-  }
-
-  private uvarint(v: number): void {
-    this.reserve(10);
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.pos++] = v;
-  }
-
-  private varint(v: number): void {
-    if (Math.abs(v) < 2 ** 51) return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
-    // Zigzag of large values needs more than 53 bits: go through BigInt.
-    const b = BigInt(v);
-    let u = b >= 0n ? b << 1n : (-b << 1n) - 1n;
-    this.reserve(10);
-    while (u >= 0x80n) {
-      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
-      u >>= 7n;
-    }
-    this.buf[this.pos++] = Number(u);
-  }
-
-  private str(s: string): void {
-    const maxBytes = s.length * 3;
-    this.reserve(maxBytes + 10);
-    // Encode after a worst-case length prefix slot, then move into place if the prefix is shorter.
-    const start = this.pos;
-    const { written } = utf8.encodeInto(s, this.buf.subarray(start + 5, start + 5 + maxBytes));
-    this.uvarint(written);
-    this.buf.copyWithin(this.pos, start + 5, start + 5 + written);
-    this.pos += written;
-  }
-
-  private take(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
-    this.pos = 0;
-    return out;
+    while (size < n) size *= 2;
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
   }
 
   series(series: readonly RefSeries[]): Uint8Array {
-    this.pos = 0;
-    this.byte(RecordType.Series);
+    const e = new Encbuf();
+    e.putByte(RecordType.Series);
     for (const s of series) {
-      this.be64u(s.ref);
-      this.uvarint(s.labels.length);
+      e.putBE64(s.ref);
+      e.putUvarint(s.labels.length);
       for (const l of s.labels) {
-        this.str(l.name);
-        this.str(l.value);
+        e.putUvarintStr(l.name);
+        e.putUvarintStr(l.value);
       }
     }
-    return this.take();
+    return e.get();
   }
 
   /**
@@ -142,22 +75,24 @@ export class RecordEncoder {
    * encoder's buffer, valid until its next call: the WAL writes it synchronously.
    */
   samples(refs: ArrayLike<number>, ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array {
-    this.pos = 0;
-    this.byte(RecordType.Samples);
+    // Worst case per sample: two 10-byte varints and 8 value bytes; header 17 bytes.
+    this.reserve(17 + n * 28);
+    const buf = this.buf;
+    const view = this.view;
+    buf[0] = RecordType.Samples;
+    let p = 1;
     if (n > 0) {
       const r0 = refs[0];
       const t0 = ts[0];
-      this.be64u(r0);
-      this.be64i(t0);
-      this.reserve(n * 28);
-      const buf = this.buf;
-      const view = this.view;
-      let p = this.pos;
+      view.setUint32(1, Math.floor(r0 / TWO32));
+      view.setUint32(5, r0 >>> 0);
+      view.setBigInt64(9, BigInt(t0));
+      p = 17;
       for (let i = 0; i < n; i++) {
-        // Deltas are small in practice: zigzag and varint inline, with the general path as fallback.
         const dr = refs[i] - r0;
         const dt = ts[i] - t0;
         if (dr > -0x2000 && dr < 0x2000 && dt > -0x10000000 && dt < 0x10000000) {
+          // Small deltas (the usual case): zigzag and varint with 32-bit integer ops.
           let z = dr >= 0 ? dr << 1 : (-dr << 1) - 1;
           while (z >= 0x80) {
             buf[p++] = (z & 0x7f) | 0x80;
@@ -171,112 +106,72 @@ export class RecordEncoder {
           }
           buf[p++] = z;
         } else {
-          this.pos = p;
-          this.varint(dr);
-          this.varint(dt);
-          p = this.pos;
+          p = putVarint(buf, p, dr);
+          p = putVarint(buf, p, dt);
         }
         const v = vs[i];
         if (v !== v && isStaleNaN(v)) {
+          // Write the canonical stale bits: V8 may have quieted the NaN on its way here.
           view.setUint32(p, 0x7ff00000);
           view.setUint32(p + 4, 0x00000002);
         } else view.setFloat64(p, v);
         p += 8;
       }
-      this.pos = p;
     }
-    const out = this.buf.subarray(0, this.pos);
-    this.pos = 0;
-    return out;
+    return buf.subarray(0, p);
   }
 
   tombstones(stones: readonly RefTombstone[]): Uint8Array {
-    this.pos = 0;
-    this.byte(RecordType.Tombstones);
+    const e = new Encbuf();
+    e.putByte(RecordType.Tombstones);
     for (const s of stones) {
-      this.be64u(s.ref);
-      this.varint(s.mint);
-      this.varint(s.maxt);
+      e.putBE64(s.ref);
+      e.putVarint(s.mint);
+      e.putVarint(s.maxt);
     }
-    return this.take();
+    return e.get();
   }
 }
 
-/** Reads fields from one record, throwing RecordDecodeError on a short buffer. */
-class Reader {
-  pos = 0;
-  private readonly view: DataView;
-  constructor(readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-  get left(): number {
-    return this.buf.length - this.pos;
-  }
-  private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new RecordDecodeError(`record truncated at byte ${this.pos}`);
-  }
-  be64u(): number {
-    this.need(8);
-    const v = this.view.getUint32(this.pos) * TWO32 + this.view.getUint32(this.pos + 4);
-    this.pos += 8;
-    return v;
-  }
-  be64i(): number {
-    this.need(8);
-    const v = Number(this.view.getBigInt64(this.pos));
-    this.pos += 8;
-    return v;
-  }
-  be64f(): number {
-    this.need(8);
-    const v = this.view.getFloat64(this.pos);
-    this.pos += 8;
-    return v;
-  }
-  uvarint(): number {
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      this.need(1);
-      const b = this.buf[this.pos++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 0x80;
+/** A zigzag varint of any safe integer (BigInt past 2^51, where doubling loses bits). */
+function putVarint(buf: Uint8Array, p: number, v: number): number {
+  if (Math.abs(v) < 2 ** 51) {
+    let u = v >= 0 ? v * 2 : -v * 2 - 1;
+    while (u >= 0x80) {
+      buf[p++] = (u % 0x80) | 0x80;
+      u = Math.floor(u / 0x80);
     }
-    throw new RecordDecodeError(`varint overflow at byte ${this.pos}`);
+    buf[p++] = u;
+    return p;
   }
-  varint(): number {
-    const start = this.pos;
-    const u = this.uvarint();
-    if (u < 2 ** 52) return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-    // Past 52 bits the number above is rounded; decode exactly with BigInt.
-    let b = 0n;
-    let shift = 0n;
-    for (let p = start; p < this.pos; p++, shift += 7n) b |= BigInt(this.buf[p] & 0x7f) << shift;
-    return Number((b & 1n) === 0n ? b >> 1n : -((b + 1n) >> 1n));
+  const b = BigInt(v);
+  let u = b >= 0n ? b << 1n : (-b << 1n) - 1n;
+  while (u >= 0x80n) {
+    buf[p++] = Number(u & 0x7fn) | 0x80;
+    u >>= 7n;
   }
-  str(): string {
-    const n = this.uvarint();
-    this.need(n);
-    const s = utf8d.decode(this.buf.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    return s;
-  }
+  buf[p++] = Number(u);
+  return p;
 }
 
 export function recordType(rec: Uint8Array): number {
   return rec.length === 0 ? 0 : rec[0];
 }
 
+function decoder(rec: Uint8Array, what: string): Decbuf {
+  const d = new Decbuf({ bytes: rec, what });
+  d.skip(1);
+  return d;
+}
+
 export function decodeSeries(rec: Uint8Array): RefSeries[] {
-  const r = new Reader(rec);
-  r.pos = 1;
+  const d = decoder(rec, "WAL series record");
   const out: RefSeries[] = [];
-  while (r.left > 0) {
-    const ref = r.be64u();
-    const n = r.uvarint();
+  while (d.remaining > 0) {
+    const ref = d.be64();
+    const n = d.uvarint();
     const labels: Label[] = [];
-    for (let i = 0; i < n; i++) labels.push({ name: r.str(), value: r.str() });
+    for (let i = 0; i < n; i++) labels.push({ name: d.uvarintStr(), value: d.uvarintStr() });
     out.push({ ref, labels });
   }
   return out;
@@ -284,24 +179,28 @@ export function decodeSeries(rec: Uint8Array): RefSeries[] {
 
 /** Decodes a samples record into reusable arrays (grown when too small). */
 export function decodeSamples(rec: Uint8Array, into: RefSamples): RefSamples {
-  const r = new Reader(rec);
-  r.pos = 1;
   into.n = 0;
-  if (r.left === 0) return into;
-  const r0 = r.be64u();
-  const t0 = r.be64i();
+  if (rec.length <= 1) return into;
+  if (rec.length < 17) throw new CorruptionError(`WAL samples record: ${rec.length} bytes is shorter than its header`);
+  const view = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+  const r0 = view.getUint32(1) * TWO32 + view.getUint32(5);
+  const t0 = Number(view.getBigInt64(9));
   // Each sample takes at least 10 bytes, which bounds the count without a first pass.
-  const max = Math.ceil(r.left / 10);
+  const max = Math.ceil((rec.length - 17) / 10);
   if (into.refs.length < max) {
     into.refs = new Float64Array(max);
     into.ts = new Float64Array(max);
     into.vs = new Float64Array(max);
   }
+  const d = new Decbuf({ bytes: rec, what: "WAL samples record" });
+  d.pos = 17;
   let n = 0;
-  while (r.left > 0) {
-    into.refs[n] = r0 + r.varint();
-    into.ts[n] = t0 + r.varint();
-    into.vs[n] = r.be64f();
+  while (d.remaining > 0) {
+    into.refs[n] = r0 + d.varint();
+    into.ts[n] = t0 + d.varint();
+    if (d.remaining < 8) throw new CorruptionError(`WAL samples record: sample ${n} is truncated`, { offset: d.pos });
+    into.vs[n] = view.getFloat64(d.pos);
+    d.pos += 8;
     n++;
   }
   into.n = n;
@@ -309,10 +208,9 @@ export function decodeSamples(rec: Uint8Array, into: RefSamples): RefSamples {
 }
 
 export function decodeTombstones(rec: Uint8Array): RefTombstone[] {
-  const r = new Reader(rec);
-  r.pos = 1;
+  const d = decoder(rec, "WAL tombstones record");
   const out: RefTombstone[] = [];
-  while (r.left > 0) out.push({ ref: r.be64u(), mint: r.varint(), maxt: r.varint() });
+  while (d.remaining > 0) out.push({ ref: d.be64(), mint: d.varint(), maxt: d.varint() });
   return out;
 }
 
