@@ -73,6 +73,8 @@ let errCode: i32 = 0;
 let errPos: i32 = 0;
 let fastOk: bool = false;
 let sawEscape: bool = false;
+// Set by scanQuoted when the string holds a byte >= 0x80 (then UTF-8 must be checked).
+let sawHigh: bool = false;
 // Metric name found inside braces (quoted form) while scanning labels.
 let innerNameStart: i32 = -1;
 let innerNameEnd: i32 = -1;
@@ -152,6 +154,7 @@ function scanQuoted(i: i32, allowNewline: bool): i32 {
     }
     if (c == 34) return j;
     if (c == 10 && !allowNewline) return -1;
+    if (c >= 0x80) sawHigh = true;
     j++;
   }
 }
@@ -331,9 +334,10 @@ function scanLabels(i: i32, om: bool, exemplar: bool): i32 {
     i++;
     if (!om) i = skipWs(i);
     if (ch(i) != 34) return fail(E_LABEL_VALUE, i);
+    sawHigh = false;
     const q = scanQuoted(i, !om);
     if (q < 0) return fail(E_LABEL_VALUE, i);
-    if (hasHighByte(i + 1, q) && !validUtf8(i + 1, q)) return fail(E_UTF8, i + 1);
+    if (sawHigh && !validUtf8(i + 1, q)) return fail(E_UTF8, i + 1);
     put(s);
     put(e);
     put(i + 1);
@@ -358,15 +362,25 @@ let labelCount: i32 = 0;
   return next;
 }
 
+/** Two independent 32-bit hashes of the series text, four bytes per step. */
 function hashSeries(s: i32, e: i32, at: i32): void {
-  let a: u32 = 0x811c9dc5;
+  let a: u32 = 0x811c9dc5 ^ <u32>(e - s);
   let b: u32 = 0x9747b28c;
-  for (let i = s; i < e; i++) {
+  let i = s;
+  for (; i + 4 <= e; i += 4) {
+    const k = load<u32>(body + <usize>i);
+    a = rotl<u32>(a ^ (k * 0xcc9e2d51), 13) * 5 + 0xe6546b64;
+    b = (b ^ k) * 0x5bd1e995;
+    b ^= b >> 15;
+  }
+  for (; i < e; i++) {
     const c = <u32>load<u8>(body + <usize>i);
     a = (a ^ c) * 0x01000193;
     b = (b ^ c) * 0x5bd1e995;
-    b ^= b >> 15;
   }
+  a ^= a >> 16;
+  a *= 0x85ebca6b;
+  a ^= a >> 13;
   setWord(at + 12, <i32>a);
   setWord(at + 13, <i32>b);
 }
