@@ -12,10 +12,6 @@ export function copyBytesIn(w: WasmExports, src: Uint8Array, padBytes = 0): numb
   return ptr;
 }
 
-export function copyF64Out(w: WasmExports, ptr: number, n: number): Float64Array {
-  return new Float64Array(w.memory.buffer, ptr, n).slice();
-}
-
 export function copyU32Out(w: WasmExports, ptr: number, n: number): Uint32Array {
   return new Uint32Array(w.memory.buffer, ptr, n).slice();
 }

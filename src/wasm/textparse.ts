@@ -14,6 +14,9 @@ interface TextparseExports {
 /** Words before the first record of each chunk (status, resume, counts, error). */
 export const RECORD_HEADER_WORDS = 8;
 
+/** Fixed words of a sample record before its labels (layout in assembly/textparse/lexer.ts). */
+export const SAMPLE_HEADER_WORDS = 13;
+
 export const RecordKind = { sample: 1, help: 2, type: 3, unit: 4, eof: 5 } as const;
 
 export const RecordFlag = {

@@ -1,14 +1,28 @@
 // Prometheus XOR chunks (tsdb/docs/format/chunks.md) through the WASM kernels in
 // assembly/xor/: one call per chunk (or per batch of chunks), results copied out.
 import { CorruptChunkError, statusError } from "./errors.js";
-import { XOR_PAD } from "./exports.js";
+import { XOR_PAD, type WasmExports } from "./exports.js";
 import { wasmExports } from "./instance.js";
-import { copyBytesOut, copyF64Out } from "./memory.js";
+import { copyBytesOut } from "./memory.js";
 
-/** Decoded samples: ts in ms (integers held in f64), values with NaN payloads intact. */
+/**
+ * Decoded samples: ts in ms (integers held in f64), values with NaN payloads intact. Both
+ * arrays are views of one ArrayBuffer (one backing-store allocation per call), so take
+ * byteOffset into account when reinterpreting `.buffer`.
+ */
 export interface DecodedChunk {
   readonly ts: Float64Array;
   readonly vs: Float64Array;
+}
+
+// Copies m timestamps and m values into one new buffer: allocating array buffers costs
+// far more than copying 120 samples, so one allocation instead of two matters.
+function copyPairOut(w: WasmExports, tsOut: number, vsOut: number, m: number): DecodedChunk {
+  const out = new Float64Array(2 * m);
+  const mem = w.memory.buffer;
+  out.set(new Float64Array(mem, tsOut, m));
+  out.set(new Float64Array(mem, vsOut, m), m);
+  return { ts: out.subarray(0, m), vs: out.subarray(m) };
 }
 
 /** Most samples one XOR chunk can hold: the count is a 16-bit header. */
@@ -68,7 +82,7 @@ export function decodeXorRange(chunk: Uint8Array, mint: number, maxt: number): D
   bytes.fill(0, chunk.length);
   const m = w.xorDecode(src, chunk.length, tsOut, vsOut, mint, maxt);
   if (m < 0) throw statusError(m, `decode XOR chunk (${chunk.length} bytes, ${n} samples)`);
-  return { ts: copyF64Out(w, tsOut, m), vs: copyF64Out(w, vsOut, m) };
+  return copyPairOut(w, tsOut, vsOut, m);
 }
 
 /**
@@ -103,7 +117,7 @@ export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, m
   dataView.fill(0, bytes);
   const m = w.xorDecodeMany(table, chunks.length, tsOut, vsOut, mint, maxt);
   if (m < 0) throw statusError(m, `decode ${chunks.length} XOR chunks`);
-  return { ts: copyF64Out(w, tsOut, m), vs: copyF64Out(w, vsOut, m) };
+  return copyPairOut(w, tsOut, vsOut, m);
 }
 
 /**
