@@ -15,7 +15,10 @@ import type { Querier, Queryable } from "../storage/interface.js";
 import { openDB, type DB } from "../tsdb/db.js";
 import { ApiError } from "../web/api-error.js";
 import { WebServer, splitHostPort } from "../web/server.js";
-import type { BuildInfo, ServerState, TSDBAdmin } from "../web/sources.js";
+import type { BuildInfo, ServerState, TargetSource, TSDBAdmin } from "../web/sources.js";
+import { DiscoveryManager } from "../discovery/manager.js";
+import { ScrapeManager } from "../scrape/manager.js";
+import { scrapeDiscoverers, scrapeJobs } from "./scrape-wiring.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { registerServerMetrics, TSDBCollector } from "./self-metrics.js";
@@ -144,10 +147,20 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let quit: () => void = () => {};
   const quitRequested = new Promise<void>((r) => (quit = r));
 
-  // Prometheus' order: storage first, scrape before discovery so new targets find their pools.
+  // Created once the TSDB is open (scrapes need somewhere to append).
+  let scrape: ScrapeManager | undefined;
+  let discovery: DiscoveryManager | undefined;
+  const targets: TargetSource = {
+    targets: () => scrape?.targets() ?? [],
+    droppedTargets: () => scrape?.droppedTargets() ?? [],
+    metadata: () => scrape?.metadata() ?? [],
+  };
+
+  // Prometheus' order: scrape before discovery, so that new targets find their pools.
+  // The web handler and query engine read the current config on each request.
   const reloaders: Reloader[] = [
-    { name: "web_handler", apply: () => {} },
-    { name: "query_engine", apply: () => {} },
+    { name: "scrape", apply: (cfg) => scrape?.applyConfig(scrapeJobs(cfg)) },
+    { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }))) },
   ];
 
   let port = 0;
@@ -203,6 +216,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     state,
     buildInfo: build,
     tsdb: tsdbAdmin,
+    targets,
     registry,
     logger: logger.with({ component: "web" }),
   });
@@ -218,6 +232,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const base = `${tls ? "https" : "http"}://localhost:${port}${settings.routePrefix}`;
   logger.info(`Open ${base}/api/v1/query?query=up in a browser, or run: promtool query instant ${base} up`);
 
+  const scrapeActor: Actor = waitingActor("scrape manager", async () => {
+    await discovery?.stop();
+    await scrape?.stop();
+  });
   const dbActor: Actor = waitingActor("tsdb", async () => {
     ready = false;
     engine.close();
@@ -225,7 +243,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
   const webActor: Actor = waitingActor("web", () => web.close());
   const quitActor: Actor = { name: "quit", run: () => quitRequested, stop: () => quit() };
-  const actors: Actor[] = [dbActor, webActor, quitActor];
+  // Stopped in reverse: quit, web, scrape (and discovery), then the TSDB last.
+  const actors: Actor[] = [dbActor, scrapeActor, webActor, quitActor];
 
   const done = (async () => {
     const open = (async () => {
@@ -242,6 +261,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
       db.start();
       logger.info("TSDB started");
+      scrape = new ScrapeManager({ appendable: db, logger });
+      discovery = new DiscoveryManager({ logger });
+      const scrapeManager = scrape;
+      discovery.subscribe((update) => scrapeManager.syncAll(update));
+      for (const r of reloaders) await r.apply(config);
       ready = true;
       logger.info("Server is ready to receive web requests.");
     })();

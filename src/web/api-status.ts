@@ -2,14 +2,12 @@
 import { availableParallelism } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
-import { formatDuration } from "../model/duration.js";
-import { labelsToRecord, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import { ApiError, badData } from "./api-error.js";
 import { Params } from "./params.js";
 import { sendData } from "./respond.js";
 import type { Router } from "./router.js";
-import type { ActiveTarget, AlertmanagerSource, BuildInfo, PromQLParser, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+import type { AlertmanagerSource, BuildInfo, PromQLParser, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
 
 export interface StatusAPIOptions {
   readonly state: ServerState;
@@ -32,11 +30,11 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
     const pool = p.get("scrapePool");
     const showActive = want === "" || want === "any" || want === "active";
     const showDropped = want === "" || want === "any" || want === "dropped";
-    const active = showActive ? (opts.targets?.activeTargets() ?? []).filter((t) => !pool || t.scrapePool === pool) : [];
+    const active = showActive ? (opts.targets?.targets() ?? []).filter((t) => !pool || t.scrapePool === pool) : [];
     const dropped = showDropped ? (opts.targets?.droppedTargets() ?? []) : [];
     sendData(ctx, {
-      activeTargets: active.map(targetJSON),
-      droppedTargets: dropped.map((t) => ({ discoveredLabels: labelsToRecord(t.discoveredLabels) })),
+      activeTargets: active.map((t) => ({ ...t, lastScrape: t.lastScrape === 0 ? ZERO_TIME : new Date(t.lastScrape).toISOString() })),
+      droppedTargets: dropped.map((t) => ({ discoveredLabels: t.discoveredLabels })),
     });
   });
 
@@ -54,16 +52,11 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
       }
     }
     const out: Record<string, unknown>[] = [];
-    for (const t of opts.targets?.activeTargets() ?? []) {
+    for (const md of opts.targets?.metadata() ?? []) {
       if (limit >= 0 && out.length >= limit) break;
-      if (!matchers.every((m) => m.matches(labelValue(t.labels, m.name)))) continue;
-      for (const md of opts.targets!.targetMetadata(t)) {
-        if (metric !== "" && md.metric !== metric) continue;
-        if (limit >= 0 && out.length >= limit) break;
-        const entry: Record<string, unknown> = { target: labelsToRecord(t.labels) };
-        if (metric === "") entry.metric = md.metric;
-        out.push({ ...entry, type: md.type, help: md.help, unit: md.unit });
-      }
+      if (metric !== "" && md.metric !== metric) continue;
+      if (!matchers.every((m) => m.matches(md.target[m.name] ?? ""))) continue;
+      out.push(metric === "" ? { target: md.target, metric: md.metric, type: md.type, help: md.help, unit: md.unit } : { target: md.target, type: md.type, help: md.help, unit: md.unit });
     }
     sendData(ctx, out);
   });
@@ -74,17 +67,15 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
     const perMetric = intParam(p, "limit_per_metric", -1);
     const metric = p.get("metric") ?? "";
     const out = new Map<string, { type: string; help: string; unit: string }[]>();
-    for (const t of opts.targets?.activeTargets() ?? []) {
-      for (const md of opts.targets!.targetMetadata(t)) {
-        if (metric !== "" && md.metric !== metric) continue;
-        let list = out.get(md.metric);
-        if (!list) {
-          if (limit >= 0 && out.size >= limit) continue;
-          out.set(md.metric, (list = []));
-        }
-        if (perMetric >= 0 && list.length >= perMetric) continue;
-        if (!list.some((e) => e.type === md.type && e.help === md.help && e.unit === md.unit)) list.push({ type: md.type, help: md.help, unit: md.unit });
+    for (const md of opts.targets?.metadata() ?? []) {
+      if (metric !== "" && md.metric !== metric) continue;
+      let list = out.get(md.metric);
+      if (!list) {
+        if (limit >= 0 && out.size >= limit) continue;
+        out.set(md.metric, (list = []));
       }
+      if (perMetric >= 0 && list.length >= perMetric) continue;
+      if (!list.some((e) => e.type === md.type && e.help === md.help && e.unit === md.unit)) list.push({ type: md.type, help: md.help, unit: md.unit });
     }
     sendData(ctx, Object.fromEntries(out));
   });
@@ -131,33 +122,12 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
   });
 }
 
-function labelValue(labels: Labels, name: string): string {
-  for (const l of labels) if (l.name === name) return l.value;
-  return "";
-}
-
 function intParam(p: Params, name: string, def: number): number {
   const v = p.get(name);
   if (v === undefined || v === "") return def;
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw badData(`invalid parameter "${name}": cannot parse "${v}" to an integer`);
   return n;
-}
-
-function targetJSON(t: ActiveTarget): Record<string, unknown> {
-  return {
-    discoveredLabels: labelsToRecord(t.discoveredLabels),
-    labels: labelsToRecord(t.labels),
-    scrapePool: t.scrapePool,
-    scrapeUrl: t.scrapeUrl,
-    globalUrl: t.globalUrl,
-    lastError: t.lastError,
-    lastScrape: t.lastScrapeMs === 0 ? ZERO_TIME : new Date(t.lastScrapeMs).toISOString(),
-    lastScrapeDuration: t.lastScrapeDurationMs / 1000,
-    health: t.health,
-    scrapeInterval: formatDuration(t.scrapeIntervalMs),
-    scrapeTimeout: formatDuration(t.scrapeTimeoutMs),
-  };
 }
 
 const SECRET_KEYS = new Set(["password", "credentials", "bearer_token", "client_secret", "key", "secret_key", "access_key"]);

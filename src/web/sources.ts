@@ -1,7 +1,6 @@
 // What the web layer needs from the rest of the server. src/cmd/ adapts the real parts
 // (engine, scrape manager, TSDB, rule manager) to these; tests supply small fakes.
 import type { Config } from "../config/types.js";
-import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { Expr } from "../promql/parser/ast.js";
 import type { QueryResult } from "../promql/value.js";
@@ -26,38 +25,41 @@ export interface PromQLParser {
 
 export type TargetHealth = "up" | "down" | "unknown";
 
+/** A scraped target in the API's shape, except lastScrape which is ms (0 before the first scrape). */
 export interface ActiveTarget {
-  readonly discoveredLabels: Labels;
-  readonly labels: Labels;
+  readonly discoveredLabels: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
   readonly scrapePool: string;
   readonly scrapeUrl: string;
   readonly globalUrl: string;
   readonly lastError: string;
-  /** ms; 0 before the first scrape */
-  readonly lastScrapeMs: number;
-  readonly lastScrapeDurationMs: number;
+  readonly lastScrape: number;
+  /** seconds */
+  readonly lastScrapeDuration: number;
   readonly health: TargetHealth;
-  readonly scrapeIntervalMs: number;
-  readonly scrapeTimeoutMs: number;
+  /** Prometheus durations, e.g. "15s" */
+  readonly scrapeInterval: string;
+  readonly scrapeTimeout: string;
 }
 
 export interface DroppedTarget {
-  readonly discoveredLabels: Labels;
+  readonly discoveredLabels: Readonly<Record<string, string>>;
 }
 
-export interface MetricMetadata {
+/** What one target reported about one metric family. */
+export interface TargetMetadata {
+  readonly target: Readonly<Record<string, string>>;
   readonly metric: string;
   readonly type: string;
   readonly help: string;
   readonly unit: string;
 }
 
-/** Scrape state for /targets, /targets/metadata and /metadata. */
+/** Scrape state for /targets, /targets/metadata and /metadata (the scrape manager fits it as is). */
 export interface TargetSource {
-  activeTargets(): readonly ActiveTarget[];
+  targets(): readonly ActiveTarget[];
   droppedTargets(): readonly DroppedTarget[];
-  /** Metadata a target reported, by its labels. */
-  targetMetadata(target: ActiveTarget): readonly MetricMetadata[];
+  metadata(): readonly TargetMetadata[];
 }
 
 /** Rule groups and alerts already in Prometheus' JSON shape (the rules subsystem owns it). */
