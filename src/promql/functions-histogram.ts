@@ -4,6 +4,7 @@ import { getLabel, labelsKey, METRIC_NAME, type Labels } from "../model/labels.j
 import type { Annotations } from "./annotations.js";
 import { newSeries, type StepSeries } from "./eval-types.js";
 import { almostEqual } from "./float-math.js";
+import { mergeSameLabels } from "./series-set.js";
 import type { Call } from "./parser/ast.js";
 
 interface Bucket {
@@ -44,8 +45,9 @@ function groupBuckets(an: Annotations, call: Call, input: StepSeries[]): Grouped
       }
       continue;
     }
+    // Histograms are told apart by name too; equal outputs once the name is gone are an error.
+    const key = labelsKey(metric.filter((l) => l.name !== "le"));
     const g = metric.filter((l) => l.name !== "le" && l.name !== METRIC_NAME);
-    const key = labelsKey(g);
     let id = byKey.get(key);
     if (id === undefined) {
       id = groups.length;
@@ -135,7 +137,9 @@ function bucketFraction(lower: number, upper: number, raw: Bucket[]): number {
     // The first bucket starts at 0 when its bound is positive, as for quantiles.
     const lowerBound = i > 0 ? buckets[i - 1].upper : b.upper > 0 ? 0 : -Infinity;
     const upperBound = b.upper;
-    const interpolate = (v: number) => rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+    // No interpolation in a bucket of infinite width: its observations count as lying below
+    // any finite bound when it starts at -Inf (and above, via a zero share, when it ends at +Inf).
+    const interpolate = (v: number) => (lowerBound === -Infinity ? b.count : rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound));
     if (!lowerSet && lowerBound >= lower) {
       lowerRank = rank;
       lowerSet = true;
@@ -177,12 +181,15 @@ function perGroup(an: Annotations, call: Call, input: StepSeries[], n: number, c
       out[g].has[i] = 1;
     }
   }
-  return out.filter((s) => s.has.some((h) => h === 1));
+  return mergeSameLabels(
+    out.filter((s) => s.has.some((h) => h === 1)),
+    n,
+  );
 }
 
 export function histogramQuantile(an: Annotations, call: Call, q: Float64Array, input: StepSeries[], n: number): StepSeries[] {
   for (let i = 0; i < n; i++) {
-    if (!(q[i] >= 0 && q[i] <= 1) && input.some((s) => s.has[i])) {
+    if (!(q[i] >= 0 && q[i] <= 1)) {
       an.warn(`quantile value should be between 0 and 1, got ${Number.isNaN(q[i]) ? "NaN" : String(q[i])}`, call.args[0].pos);
       break;
     }

@@ -256,6 +256,8 @@ function collect(vs: Float64Array, lo: number, hi: number): number[] {
 }
 
 const madOverTime: RangeKernel = (_ts, vs, lo, hi) => {
+  // A NaN sample makes the deviation undefined; Prometheus returns NaN rather than skip it.
+  for (let k = lo; k < hi; k++) if (Number.isNaN(vs[k])) return NaN;
   const values = collect(vs, lo, hi);
   const median = quantileOf(0.5, values);
   for (let k = 0; k < values.length; k++) values[k] = Math.abs(values[k] - median);

@@ -25,15 +25,10 @@ export function nameDroppingSeries(metric: Labels, n: number, delayed: boolean):
   return s;
 }
 
-/** Removes the names flagged for removal, then joins series that became equal (error on overlap). */
+/** Removes the names flagged for removal, then joins series with equal labels (error on overlap). */
 export function dropFlaggedNames(series: StepSeries[], n: number): StepSeries[] {
-  let any = false;
-  const out = series.map((s) => {
-    if (!s.dropName) return s;
-    any = true;
-    return { metric: dropMetricName(s.metric), vals: s.vals, has: s.has };
-  });
-  return any ? mergeSameLabels(out, n) : series;
+  const out = series.map((s) => (s.dropName ? { metric: dropMetricName(s.metric), vals: s.vals, has: s.has } : s));
+  return mergeSameLabels(out, n);
 }
 
 export const SAME_LABELSET = "vector cannot contain metrics with the same labelset";
