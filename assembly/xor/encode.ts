@@ -60,11 +60,24 @@ let lastValueBits: i32 = 0;
   return x >= 1 - half && x <= half;
 }
 
-@inline function writeValue(cur: u64, prev: u64, leadingIn: i32, trailingIn: i32): i32 {
-  // Returns the new (leading << 8 | trailing) window.
+// Writes `pre` (preN bits, possibly 0) then v (n bits, 1..64), in one write when they fit.
+// Fewer writes matter: the writer state lives in globals.
+@inline function emit(pre: u64, preN: i32, v: u64, n: i32): void {
+  if (preN + n <= 64) {
+    // preN == 0 implies pre == 0, so the wrapped shift for n == 64 is harmless.
+    writeBits((pre << <u64>n) | v, preN + n);
+  } else {
+    writeBits(pre, preN);
+    writeBits(v, n);
+  }
+}
+
+// Writes the timestamp code `pre` and the XOR of cur with prev; returns the new
+// (leading << 8 | trailing) window.
+@inline function writeValue(cur: u64, prev: u64, leadingIn: i32, trailingIn: i32, pre: u64, preN: i32): i32 {
   const x = cur ^ prev;
   if (x == 0) {
-    writeBits(0, 1);
+    emit(pre, preN, 0, 1);
     lastValueBits = 0;
     return (leadingIn << 8) | trailingIn;
   }
@@ -72,13 +85,13 @@ let lastValueBits: i32 = 0;
   const trailing = <i32>ctz<u64>(x);
   if (leading >= 32) leading = 31;
   if (leadingIn != 0xff && leading >= leadingIn && trailing >= trailingIn) {
-    // '10' then the bits inside the previous window, in one write when they fit.
+    // '10' then the bits inside the previous window.
     lastValueBits = 64 - leadingIn - trailingIn;
     const payload = x >> <u64>trailingIn;
     if (lastValueBits <= 62) {
-      writeBits((<u64>0b10 << <u64>lastValueBits) | payload, lastValueBits + 2);
+      emit(pre, preN, (<u64>0b10 << <u64>lastValueBits) | payload, lastValueBits + 2);
     } else {
-      writeBits(0b10, 2);
+      emit(pre, preN, 0b10, 2);
       writeBits(payload, lastValueBits);
     }
     return (leadingIn << 8) | trailingIn;
@@ -87,9 +100,9 @@ let lastValueBits: i32 = 0;
   // '11', 5 bits leading, 6 bits significant count (64 wraps to 0).
   const header = (<u64>0b11 << 11) | (<u64>leading << 6) | <u64>(sig & 63);
   if (sig <= 51) {
-    writeBits((header << <u64>sig) | (x >> <u64>trailing), sig + 13);
+    emit(pre, preN, (header << <u64>sig) | (x >> <u64>trailing), sig + 13);
   } else {
-    writeBits(header, 13);
+    emit(pre, preN, header, 13);
     writeBits(x >> <u64>trailing, sig);
   }
   lastValueBits = sig;
@@ -128,7 +141,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     tDelta = t1 - t;
     writeUvarint(<u64>tDelta);
     const v1 = canonical(load<u64>(vsPtr + 8));
-    window = writeValue(v1, v, window >> 8, window & 0xff);
+    window = writeValue(v1, v, window >> 8, window & 0xff, 0, 0);
     t = t1;
     v = v1;
   }
@@ -139,20 +152,26 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     const ti = <i64>tf;
     const d = ti - t;
     const dod = d - tDelta;
+    // The timestamp code is handed to writeValue so both usually go out in one write.
+    let pre: u64 = 0;
+    let preN: i32 = 0;
     if (dod == 0) {
-      writeBits(0, 1);
+      preN = 1;
     } else if (fits(dod, 14)) {
-      writeBits((<u64>0b10 << 14) | (<u64>dod & 0x3fff), 16);
+      pre = (<u64>0b10 << 14) | (<u64>dod & 0x3fff);
+      preN = 16;
     } else if (fits(dod, 17)) {
-      writeBits((<u64>0b110 << 17) | (<u64>dod & 0x1ffff), 20);
+      pre = (<u64>0b110 << 17) | (<u64>dod & 0x1ffff);
+      preN = 20;
     } else if (fits(dod, 20)) {
-      writeBits((<u64>0b1110 << 20) | (<u64>dod & 0xfffff), 24);
+      pre = (<u64>0b1110 << 20) | (<u64>dod & 0xfffff);
+      preN = 24;
     } else {
       writeBits(0b1111, 4);
       writeBits(<u64>dod, 64);
     }
     const vi = canonical(load<u64>(vsPtr + off));
-    window = writeValue(vi, v, window >> 8, window & 0xff);
+    window = writeValue(vi, v, window >> 8, window & 0xff, pre, preN);
     t = ti;
     tDelta = d;
     v = vi;
