@@ -8,13 +8,14 @@
 // error code, error offset. Record layouts (word offsets from the record start):
 //   sample: 0 kind, 1 seriesStart, 2 seriesEnd, 3 nameStart, 4 nameEnd, 5 flags,
 //           6 nLabels, 7 valueStart, 8 valueEnd, 9 tsStart, 10 tsEnd, 11 numsIndex,
-//           12 hashA, 13 hashB, then nLabels x (nameStart, nameEnd, valueStart, valueEnd);
+//           12 series text hash, then nLabels x (nameStart, nameEnd, valueStart, valueEnd);
 //           with F_EXEMPLAR: nExLabels, valueStart, valueEnd, tsStart, tsEnd, then labels.
 //   help/type/unit: 0 kind, 1 lineStart, 2 nameStart, 3 nameEnd, 4 textStart, 5 textEnd, 6 flags
 //   eof: 0 kind, 1 lineStart
 // nums per sample: value, timestamp (ms), and with an exemplar its value and timestamp.
 
 export const HEADER_WORDS: i32 = 8;
+const SAMPLE_HEADER_WORDS: i32 = 13;
 
 const K_SAMPLE: i32 = 1;
 const K_HELP: i32 = 2;
@@ -362,27 +363,19 @@ let labelCount: i32 = 0;
   return next;
 }
 
-/** Two independent 32-bit hashes of the series text, four bytes per step. */
+/** A 32-bit hash of the series text, four bytes per step (the JS cache key). */
 function hashSeries(s: i32, e: i32, at: i32): void {
   let a: u32 = 0x811c9dc5 ^ <u32>(e - s);
-  let b: u32 = 0x9747b28c;
   let i = s;
   for (; i + 4 <= e; i += 4) {
     const k = load<u32>(body + <usize>i);
     a = rotl<u32>(a ^ (k * 0xcc9e2d51), 13) * 5 + 0xe6546b64;
-    b = (b ^ k) * 0x5bd1e995;
-    b ^= b >> 15;
   }
-  for (; i < e; i++) {
-    const c = <u32>load<u8>(body + <usize>i);
-    a = (a ^ c) * 0x01000193;
-    b = (b ^ c) * 0x5bd1e995;
-  }
+  for (; i < e; i++) a = (a ^ <u32>load<u8>(body + <usize>i)) * 0x01000193;
   a ^= a >> 16;
   a *= 0x85ebca6b;
   a ^= a >> 13;
   setWord(at + 12, <i32>a);
-  setWord(at + 13, <i32>b);
 }
 
 /** Parses a value token into nums; returns the flags to add. */
@@ -395,7 +388,7 @@ function storeValue(s: i32, e: i32, slowFlag: i32): i32 {
 function scanSample(i: i32, om: bool): i32 {
   const rec = w;
   const start = i;
-  for (let k = 0; k < 14; k++) put(0);
+  for (let k = 0; k < SAMPLE_HEADER_WORDS; k++) put(0);
   let nameStart: i32 = -1;
   let nameEnd: i32 = -1;
   let flags = 0;

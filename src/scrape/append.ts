@@ -109,7 +109,7 @@ export function appendScrape(app: Appender, p: Parser | undefined, defaultTs: nu
           if (!lset.some((l) => l.name === METRIC_NAME)) throw new InvalidSampleError("__name__ label is missing");
           checkLabelLimits(lset, job);
         }
-        ce = { bytes: p.seriesBytes(), ref: 0, labels: lset, labelsHash: lset ? labelsHash(lset) : 0, lastIter: iter };
+        ce = { bytes: p.seriesBytes(), ref: 0, labels: lset, labelsHash: lset ? labelsHash(lset) : 0, lastIter: iter, trackedGen: 0 };
         cache.add(p, ce);
       }
       ce.lastIter = iter;
@@ -120,13 +120,10 @@ export function appendScrape(app: Appender, p: Parser | undefined, defaultTs: nu
       if (ref === undefined) continue;
       ce.ref = ref;
       if (!hit) res.seriesAdded++;
-      if (parsedTs === undefined) cache.seriesCur.set(ce.labelsHash, ce.labels);
+      if (parsedTs === undefined) cache.track(ce);
     }
     if (sampleLimit > 0 && res.added > sampleLimit) throw new SampleLimitError();
   }
-  for (const [h, lset] of cache.seriesPrev) {
-    if (cache.seriesCur.has(h)) continue;
-    appendTolerant(app, 0, lset, defaultTs, STALE_NAN, res);
-  }
+  for (const lset of cache.staleSeries()) appendTolerant(app, 0, lset, defaultTs, STALE_NAN, res);
   return res;
 }

@@ -12,6 +12,8 @@ export interface CacheEntry {
   readonly labels: Labels | undefined;
   readonly labelsHash: number;
   lastIter: number;
+  /** The tracking generation in which it was last appended without an explicit timestamp. */
+  trackedGen: number;
 }
 
 export interface MetricMetadata {
@@ -26,9 +28,11 @@ export class ScrapeCache {
   iter = 0;
   // Series texts are keyed by the lexer's 53-bit hash; equal hashes keep a short list.
   private readonly series = new Map<number, CacheEntry | CacheEntry[]>();
-  /** Series (by labels hash) appended without explicit timestamps in this and the last scrape. */
-  seriesCur = new Map<number, Labels>();
-  seriesPrev = new Map<number, Labels>();
+  // Entries appended without explicit timestamps in this and the last scrape: the ones of
+  // the last scrape missing from this one get stale markers.
+  private cur: CacheEntry[] = [];
+  private prev: CacheEntry[] = [];
+  private gen = 1;
   readonly metadata = new Map<string, MetricMetadata>();
 
   get(p: Parser): CacheEntry | undefined {
@@ -45,6 +49,32 @@ export class ScrapeCache {
     if (slot === undefined) this.series.set(h, entry);
     else if (Array.isArray(slot)) slot.push(entry);
     else this.series.set(h, [slot, entry]);
+  }
+
+  /** Records that the entry was appended without an explicit timestamp in this scrape. */
+  track(e: CacheEntry): void {
+    if (e.trackedGen === this.gen) return;
+    e.trackedGen = this.gen;
+    this.cur.push(e);
+  }
+
+  /** Forgets what this scrape tracked (its appends were rolled back). */
+  resetCurrent(): void {
+    this.gen++;
+    this.cur = [];
+  }
+
+  /** Label sets of the last scrape that this scrape did not append. */
+  staleSeries(): Labels[] {
+    const out: Labels[] = [];
+    let stillThere: Set<number> | undefined;
+    for (const e of this.prev) {
+      if (e.trackedGen === this.gen || e.labels === undefined) continue;
+      // Another series text may have produced the same labels this time (relabeling).
+      stillThere ??= new Set(this.cur.map((c) => c.labelsHash));
+      if (!stillThere.has(e.labelsHash)) out.push(e.labels);
+    }
+    return out;
   }
 
   setMetadata(name: string, update: Partial<Pick<MetricMetadata, "type" | "help" | "unit">>): void {
@@ -75,10 +105,9 @@ export class ScrapeCache {
       }
       for (const [name, m] of this.metadata) if (m.lastIter < keepAfter) this.metadata.delete(name);
     }
-    const prev = this.seriesPrev;
-    this.seriesPrev = this.seriesCur;
-    this.seriesCur = prev;
-    this.seriesCur.clear();
+    this.prev = this.cur;
+    this.cur = [];
+    this.gen++;
     this.iter++;
   }
 }

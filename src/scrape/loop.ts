@@ -101,7 +101,7 @@ export class ScrapeLoop {
         scrapeErr = err instanceof Error ? err : new Error(String(err));
         await app.rollback();
         app = this.opts.appendable.appender();
-        this.cache.seriesCur.clear();
+        this.cache.resetCurrent();
       }
     }
     try {
@@ -142,7 +142,7 @@ export class ScrapeLoop {
     await new Promise((r) => setTimeout(r, Math.max(0, staleTs - Date.now())));
     const app = this.opts.appendable.appender();
     try {
-      this.cache.seriesCur.clear();
+      this.cache.resetCurrent();
       appendScrape(app, undefined, staleTs, this.cache, this.target, this.opts.job);
       for (let i = 0; i < this.reportLabels.length; i++) app.append(this.reportRefs[i]!, this.reportLabels[i]!, staleTs, STALE_NAN);
       await app.commit();

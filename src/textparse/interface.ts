@@ -21,7 +21,7 @@ export interface Parser {
   next(): EntryKind;
 
   // Series entries.
-  /** A 53-bit hash of the series text (name and label block as written): a cache key. */
+  /** A 30-bit hash of the series text (name and label block as written): a cache key (a small integer, cheap as a Map key). */
   seriesHash(): number;
   /** True when the series text equals the given bytes (a cache entry's copy). */
   seriesEquals(bytes: Uint8Array): boolean;

@@ -3,7 +3,7 @@
 // integers and floats unless it asks for labels.
 import { Buffer } from "node:buffer";
 import { METRIC_NAME, type Label, type Labels } from "../model/labels.js";
-import { LexError, RECORD_HEADER_WORDS, RecordFlag, RecordKind, scanExposition, type RecordChunk } from "../wasm/textparse.js";
+import { LexError, RECORD_HEADER_WORDS, SAMPLE_HEADER_WORDS, RecordFlag, RecordKind, scanExposition, type RecordChunk } from "../wasm/textparse.js";
 import { ParseError } from "./errors.js";
 import { parseGoFloat } from "./float.js";
 import { Entry, type EntryKind, type Exemplar, type MetricType, type Parser } from "./interface.js";
@@ -104,7 +104,7 @@ export class RecordParser implements Parser {
       switch (w[at]) {
         case RecordKind.sample: {
           const flags = w[at + 5]!;
-          let len = 14 + 4 * w[at + 6]!;
+          let len = SAMPLE_HEADER_WORDS + 4 * w[at + 6]!;
           if (flags & RecordFlag.exemplar) len += 5 + 4 * w[at + len]!;
           this.pos = at + len;
           this.readSample(at, flags);
@@ -151,8 +151,7 @@ export class RecordParser implements Parser {
   }
 
   seriesHash(): number {
-    const w = this.words;
-    return (w[this.cur + 13]! & 0x1fffff) * 0x100000000 + (w[this.cur + 12]! >>> 0);
+    return this.words[this.cur + 12]! >>> 2;
   }
 
   seriesEquals(bytes: Uint8Array): boolean {
@@ -199,7 +198,7 @@ export class RecordParser implements Parser {
   labels(): Labels {
     const at = this.cur;
     const flags = this.words[at + 5]!;
-    const out = this.labelsAt(at + 14, this.words[at + 6]!, (flags & RecordFlag.escapes) !== 0);
+    const out = this.labelsAt(at + SAMPLE_HEADER_WORDS, this.words[at + 6]!, (flags & RecordFlag.escapes) !== 0);
     out.push({ name: METRIC_NAME, value: this.metricName() });
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -209,7 +208,7 @@ export class RecordParser implements Parser {
     const at = this.cur;
     const flags = w[at + 5]!;
     if (w[at] !== RecordKind.sample || !(flags & RecordFlag.exemplar)) return undefined;
-    const ex = at + 14 + 4 * w[at + 6]!;
+    const ex = at + SAMPLE_HEADER_WORDS + 4 * w[at + 6]!;
     const ni = w[at + 11]! + 2;
     const labels = this.labelsAt(ex + 5, w[ex]!, (flags & RecordFlag.escapes) !== 0);
     labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
