@@ -50,6 +50,8 @@ export class SeriesColumns {
   openCount = new Uint16Array(0);
   /** The open chunk is cut before a sample at or after this time. */
   openEnd = new Float64Array(0);
+  /** Time of the open chunk's first sample; slab timestamps are offsets from it. */
+  openStart = new Float64Array(0);
   firstChunk = new Int32Array(0);
   lastChunk = new Int32Array(0);
   /** Appender id that holds uncommitted samples for the series, and their newest time/value. */
@@ -70,6 +72,7 @@ export class SeriesColumns {
     this.openSlot = grow32(this.openSlot, n, -1);
     this.openCount = growU16(this.openCount, n);
     this.openEnd = grow64(this.openEnd, n, 0);
+    this.openStart = grow64(this.openStart, n, 0);
     this.firstChunk = grow32(this.firstChunk, n, -1);
     this.lastChunk = grow32(this.lastChunk, n, -1);
     this.pendingOwner = grow32(this.pendingOwner, n, 0);
@@ -80,7 +83,7 @@ export class SeriesColumns {
 
   /** Bytes held by the columns. */
   bytes(): number {
-    return this.capacity * (1 + 8 * 3 + 4 + 2 + 4 + 2 + 8 + 4 + 4 + 4 + 8 + 8);
+    return this.capacity * (1 + 8 * 3 + 4 + 2 + 4 + 2 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
   }
 }
 
@@ -123,11 +126,15 @@ export class ChunkColumns {
   }
 }
 
-/** Fixed-size sample slots (ts and value) in pages, for open chunks. */
+/**
+ * Fixed-size sample slots in pages, for open chunks. Timestamps are stored as Int32
+ * offsets from the chunk's first sample (a chunk never spans more than 2^31 ms), which
+ * keeps an open chunk at 12 bytes per sample.
+ */
 export class SampleSlab {
   readonly slotSize: number;
   private readonly slotsPerPage = 256;
-  readonly tsPages: Float64Array[] = [];
+  readonly tsPages: Int32Array[] = [];
   readonly vsPages: Float64Array[] = [];
   private free: number[] = [];
   private next = 0;
@@ -141,7 +148,7 @@ export class SampleSlab {
     if (f !== undefined) return f;
     const slot = this.next++;
     if (((slot / this.slotsPerPage) | 0) >= this.tsPages.length) {
-      this.tsPages.push(new Float64Array(this.slotsPerPage * this.slotSize));
+      this.tsPages.push(new Int32Array(this.slotsPerPage * this.slotSize));
       this.vsPages.push(new Float64Array(this.slotsPerPage * this.slotSize));
     }
     return slot;
@@ -161,7 +168,7 @@ export class SampleSlab {
   }
 
   bytes(): number {
-    return this.tsPages.length * 2 * this.slotsPerPage * this.slotSize * 8;
+    return this.tsPages.length * this.slotsPerPage * this.slotSize * (4 + 8);
   }
 }
 

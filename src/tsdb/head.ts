@@ -82,6 +82,9 @@ export class Head {
   /** Samples before this are out of bounds (set to the newest block's end after compaction). */
   minValidTime = -Infinity;
   private nextAppenderId = 1;
+  /** Scratch for cutting a chunk: the open chunk's samples as Float64 pairs. */
+  private readonly cutTs: Float64Array;
+  private readonly cutVs: Float64Array;
   private readonly scratchIds: number[] = [];
 
   constructor(opts: HeadOptions) {
@@ -93,6 +96,8 @@ export class Head {
     };
     this.logger = opts.logger ?? nopLogger;
     this.slab = new SampleSlab(this.opts.samplesPerChunk);
+    this.cutTs = new Float64Array(this.opts.samplesPerChunk);
+    this.cutVs = new Float64Array(this.opts.samplesPerChunk);
     this.chunkFiles = new HeadChunkFiles({ dir: join(opts.dir, "chunks_head") });
   }
 
@@ -230,7 +235,7 @@ export class Head {
     }
     let slot = s.openSlot[ref];
     let count = s.openCount[ref];
-    if (count > 0 && (count >= this.opts.samplesPerChunk || t >= s.openEnd[ref])) {
+    if (count > 0 && (count >= this.opts.samplesPerChunk || t >= s.openEnd[ref] || t - s.openStart[ref] > 0x7fffffff)) {
       this.cut(ref);
       count = 0;
     }
@@ -241,11 +246,12 @@ export class Head {
     if (count === 0) {
       const range = this.opts.chunkRangeMs;
       s.openEnd[ref] = (Math.floor(t / range) + 1) * range;
+      s.openStart[ref] = t;
     }
     const slab = this.slab;
     const page = slab.page(slot);
     const at = slab.base(slot) + count;
-    slab.tsPages[page][at] = t;
+    slab.tsPages[page][at] = t - s.openStart[ref];
     slab.vsPages[page][at] = v;
     s.openCount[ref] = count + 1;
     s.maxt[ref] = t;
@@ -291,9 +297,17 @@ export class Head {
     const page = this.slab.page(slot);
     const base = this.slab.base(slot);
     const tsPage = this.slab.tsPages[page];
-    const chunk = encodeXorChunk(tsPage, this.slab.vsPages[page], base, base + n);
-    const mint = tsPage[base];
-    const maxt = tsPage[base + n - 1];
+    const vsPage = this.slab.vsPages[page];
+    const start = s.openStart[ref];
+    const ts = this.cutTs;
+    const vs = this.cutVs;
+    for (let i = 0; i < n; i++) {
+      ts[i] = start + tsPage[base + i];
+      vs[i] = vsPage[base + i];
+    }
+    const chunk = encodeXorChunk(ts, vs, 0, n);
+    const mint = ts[0];
+    const maxt = ts[n - 1];
     const fileRef = this.chunkFiles.write(ref, mint, maxt, chunk.bytes);
     const c = this.chunks.alloc();
     this.chunks.mint[c] = mint;
@@ -327,13 +341,16 @@ export class Head {
       const page = this.slab.page(slot);
       const base = this.slab.base(slot);
       const tsPage = this.slab.tsPages[page];
+      const start = s.openStart[ref];
       let lo = base;
       const end = base + n;
-      while (lo < end && tsPage[lo] < mint) lo++;
+      while (lo < end && start + tsPage[lo] < mint) lo++;
       let hi = lo;
-      while (hi < end && tsPage[hi] <= maxt) hi++;
+      while (hi < end && start + tsPage[hi] <= maxt) hi++;
       if (hi > lo) {
-        const b = { ts: tsPage.slice(lo, hi), vs: this.slab.vsPages[page].slice(lo, hi) };
+        const ts = new Float64Array(hi - lo);
+        for (let i = lo; i < hi; i++) ts[i - lo] = start + tsPage[i];
+        const b = { ts, vs: this.slab.vsPages[page].slice(lo, hi) };
         parts.push(b);
         total += hi - lo;
       }
@@ -384,7 +401,7 @@ export class Head {
       if (c < 0) s.lastChunk[ref] = -1;
       const slot = s.openSlot[ref];
       if (slot >= 0 && s.openCount[ref] > 0) {
-        const last = this.slab.tsPages[this.slab.page(slot)][this.slab.base(slot) + s.openCount[ref] - 1];
+        const last = s.openStart[ref] + this.slab.tsPages[this.slab.page(slot)][this.slab.base(slot) + s.openCount[ref] - 1];
         if (last < mint) s.openCount[ref] = 0;
       }
       const o = this.ooo.get(ref);
@@ -434,7 +451,7 @@ export class Head {
     let m = Infinity;
     const c = s.firstChunk[ref];
     if (c >= 0) m = this.chunks.mint[c];
-    else if (s.openCount[ref] > 0) m = this.slab.tsPages[this.slab.page(s.openSlot[ref])][this.slab.base(s.openSlot[ref])];
+    else if (s.openCount[ref] > 0) m = s.openStart[ref];
     const o = this.ooo.get(ref);
     if (o && o.ts.length && o.ts[0] < m) m = o.ts[0];
     return m;

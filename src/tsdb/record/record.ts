@@ -40,9 +40,9 @@ export interface RefSamples {
 const TWO32 = 0x1_0000_0000;
 
 /**
- * Encodes records. Series and tombstones go through the shared Encbuf; samples, the
- * hot path (one record per commit), are written by an inlined loop into a reused
- * buffer so steady-state encoding does not allocate.
+ * Encodes records. Tombstones go through the shared Encbuf; samples (one record per
+ * commit) and series (one per new series) are hot, so they are written by inlined
+ * loops into a reused buffer.
  */
 export class RecordEncoder {
   private buf = new Uint8Array(64 * 1024);
@@ -56,18 +56,29 @@ export class RecordEncoder {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** A series record (a copy). Hot when many series appear at once, so strings go straight into the buffer. */
   series(series: readonly RefSeries[]): Uint8Array {
-    const e = new Encbuf();
-    e.putByte(RecordType.Series);
+    let p = 0;
+    const ensure = (extra: number): void => {
+      if (p + extra <= this.buf.length) return;
+      const old = this.buf;
+      this.reserve((p + extra) * 2);
+      this.buf.set(old.subarray(0, p));
+    };
+    ensure(1);
+    this.buf[p++] = RecordType.Series;
     for (const s of series) {
-      e.putBE64(s.ref);
-      e.putUvarint(s.labels.length);
+      ensure(18);
+      this.view.setUint32(p, Math.floor(s.ref / TWO32));
+      this.view.setUint32(p + 4, s.ref >>> 0);
+      p = putVarintU(this.buf, p + 8, s.labels.length);
       for (const l of s.labels) {
-        e.putUvarintStr(l.name);
-        e.putUvarintStr(l.value);
+        ensure((l.name.length + l.value.length) * 3 + 10);
+        p = putString(this.buf, p, l.name);
+        p = putString(this.buf, p, l.value);
       }
     }
-    return e.get();
+    return this.buf.slice(0, p);
   }
 
   /**
@@ -131,6 +142,34 @@ export class RecordEncoder {
     }
     return e.get();
   }
+}
+
+function putVarintU(buf: Uint8Array, p: number, v: number): number {
+  while (v >= 0x80) {
+    buf[p++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+const utf8 = new TextEncoder();
+
+/** A uvarint length and the UTF-8 bytes; ASCII (label names, most values) is copied directly. */
+function putString(buf: Uint8Array, p: number, str: string): number {
+  const n = str.length;
+  let ascii = n < 0x80;
+  for (let i = 0; ascii && i < n; i++) if (str.charCodeAt(i) >= 0x80) ascii = false;
+  if (ascii) {
+    buf[p++] = n;
+    for (let i = 0; i < n; i++) buf[p++] = str.charCodeAt(i);
+    return p;
+  }
+  // Leave room for the longest length prefix, encode, then close the gap.
+  const { written } = utf8.encodeInto(str, buf.subarray(p + 5, p + 5 + n * 3));
+  const q = putVarintU(buf, p, written);
+  buf.copyWithin(q, p + 5, p + 5 + written);
+  return q + written;
 }
 
 /** A zigzag varint of any safe integer (BigInt past 2^51, where doubling loses bits). */
