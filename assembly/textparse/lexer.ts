@@ -14,6 +14,10 @@
 //   eof: 0 kind, 1 lineStart
 // nums per sample: value, timestamp (ms), and with an exemplar its value and timestamp.
 
+import { body, ch, isDigit, isLabelChar, isLabelStart, isMetricChar, isMetricStart, len, setInput } from "./scan";
+import { fastOk, parseDecimal } from "./float";
+import { validUtf8 } from "./utf8";
+
 export const HEADER_WORDS: i32 = 8;
 const SAMPLE_HEADER_WORDS: i32 = 13;
 
@@ -61,8 +65,6 @@ const E_HELP_UTF8: i32 = 19;
 const STOP: i32 = -2;
 const FAIL: i32 = -1;
 
-let body: usize = 0;
-let len: i32 = 0;
 let words: usize = 0;
 let wcap: i32 = 0;
 let w: i32 = 0;
@@ -72,22 +74,12 @@ let n: i32 = 0;
 let overflow: bool = false;
 let errCode: i32 = 0;
 let errPos: i32 = 0;
-let fastOk: bool = false;
 let sawEscape: bool = false;
 // Set by scanQuoted when the string holds a byte >= 0x80 (then UTF-8 must be checked).
 let sawHigh: bool = false;
 // Metric name found inside braces (quoted form) while scanning labels.
 let innerNameStart: i32 = -1;
 let innerNameEnd: i32 = -1;
-
-const POW10: StaticArray<f64> = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-  1e21, 1e22,
-];
-
-@inline function ch(i: i32): i32 {
-  return i < len ? <i32>load<u8>(body + <usize>i) : -1;
-}
 
 @inline function put(v: i32): void {
   if (w < wcap) store<i32>(words + (<usize>w << 2), v);
@@ -109,22 +101,6 @@ function fail(code: i32, pos: i32): i32 {
   errCode = code;
   errPos = pos;
   return FAIL;
-}
-
-@inline function isMetricStart(c: i32): bool {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95 || c == 58;
-}
-@inline function isMetricChar(c: i32): bool {
-  return isMetricStart(c) || (c >= 48 && c <= 57);
-}
-@inline function isLabelStart(c: i32): bool {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95;
-}
-@inline function isLabelChar(c: i32): bool {
-  return isLabelStart(c) || (c >= 48 && c <= 57);
-}
-@inline function isDigit(c: i32): bool {
-  return c >= 48 && c <= 57;
 }
 
 function skipWs(i: i32): i32 {
@@ -160,43 +136,6 @@ function scanQuoted(i: i32, allowNewline: bool): i32 {
   }
 }
 
-/** True when [s, e) is valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
-function validUtf8(s: i32, e: i32): bool {
-  let i = s;
-  while (i < e) {
-    const c = <i32>load<u8>(body + <usize>i);
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let need: i32;
-    let min: i32;
-    let cp: i32;
-    if ((c & 0xe0) == 0xc0) {
-      need = 1;
-      min = 0x80;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      need = 2;
-      min = 0x800;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      need = 3;
-      min = 0x10000;
-      cp = c & 0x07;
-    } else return false;
-    if (i + need >= e) return false;
-    for (let k = 1; k <= need; k++) {
-      const d = <i32>load<u8>(body + <usize>(i + k));
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += need + 1;
-  }
-  return true;
-}
-
 function hasHighByte(s: i32, e: i32): bool {
   for (let i = s; i < e; i++) if (load<u8>(body + <usize>i) >= 0x80) return true;
   return false;
@@ -204,87 +143,6 @@ function hasHighByte(s: i32, e: i32): bool {
 
 function matchWord(i: i32, a: i32, b: i32, c: i32, d: i32): bool {
   return ch(i) == a && ch(i + 1) == b && ch(i + 2) == c && ch(i + 3) == d;
-}
-
-/**
- * Decimal floats whose digits fit 15 significant figures and whose power of ten is within
- * +-22 convert exactly (both operands are exact doubles, one rounding), as do the literal
- * NaN/Inf spellings. Anything else clears fastOk and JS parses the text.
- */
-function parseFast(s: i32, e: i32): f64 {
-  fastOk = false;
-  let i = s;
-  let neg = false;
-  let c = ch(i);
-  if (c == 43 || c == 45) {
-    neg = c == 45;
-    i++;
-  }
-  const rem = e - i;
-  if (rem == 3) {
-    if (ch(i) == 78 && ch(i + 1) == 97 && ch(i + 2) == 78 && i == s) {
-      fastOk = true;
-      return NaN;
-    }
-    if (ch(i) == 73 && ch(i + 1) == 110 && ch(i + 2) == 102) {
-      fastOk = true;
-      return neg ? -Infinity : Infinity;
-    }
-  }
-  let mant: u64 = 0;
-  let sig = 0;
-  let digits = 0;
-  let exp = 0;
-  while (i < e && isDigit((c = ch(i)))) {
-    digits++;
-    if (mant != 0 || c != 48) {
-      if (sig >= 15) return 0;
-      mant = mant * 10 + <u64>(c - 48);
-      sig++;
-    }
-    i++;
-  }
-  if (i < e && ch(i) == 46) {
-    i++;
-    while (i < e && isDigit((c = ch(i)))) {
-      digits++;
-      if (mant != 0 || c != 48) {
-        if (sig >= 15) return 0;
-        mant = mant * 10 + <u64>(c - 48);
-        sig++;
-      }
-      exp--;
-      i++;
-    }
-  }
-  if (digits == 0) return 0;
-  if (i < e && (ch(i) == 101 || ch(i) == 69)) {
-    i++;
-    let eneg = false;
-    c = ch(i);
-    if (c == 43 || c == 45) {
-      eneg = c == 45;
-      i++;
-    }
-    let ev = 0;
-    let ed = 0;
-    while (i < e && isDigit((c = ch(i)))) {
-      if (ev > 10000) return 0;
-      ev = ev * 10 + (c - 48);
-      ed++;
-      i++;
-    }
-    if (ed == 0) return 0;
-    exp += eneg ? -ev : ev;
-  }
-  if (i != e) return 0;
-  let v: f64;
-  if (mant == 0) v = 0;
-  else if (exp >= 0 && exp <= 22) v = <f64>mant * unchecked(POW10[exp]);
-  else if (exp < 0 && exp >= -22) v = <f64>mant / unchecked(POW10[-exp]);
-  else return 0;
-  fastOk = true;
-  return neg ? -v : v;
 }
 
 /** Token of bytes other than space, newline (and tab and '{' in the text format). */
@@ -380,7 +238,7 @@ function hashSeries(s: i32, e: i32, at: i32): void {
 
 /** Parses a value token into nums; returns the flags to add. */
 function storeValue(s: i32, e: i32, slowFlag: i32): i32 {
-  const v = parseFast(s, e);
+  const v = parseDecimal(s, e);
   putNum(fastOk ? v : 0);
   return fastOk ? 0 : slowFlag;
 }
@@ -438,7 +296,7 @@ function scanSample(i: i32, om: bool): i32 {
       ts = i + 1;
       te = tokenEnd(ts, true);
       if (te == ts) return fail(E_TS_OR_NEXT, i);
-      const t = parseFast(ts, te);
+      const t = parseDecimal(ts, te);
       if (fastOk) {
         if (isNaN(t) || !isFinite(t)) return fail(E_BAD_TS, ts);
         storeNumAt(numIndex + 1, trunc(t * 1000));
@@ -525,7 +383,7 @@ function scanExemplar(i: i32): i32 {
     const ts = i + 1;
     const te = tokenEnd(ts, true);
     if (te == ts) return fail(E_AFTER_EX_TS, i);
-    const t = parseFast(ts, te);
+    const t = parseDecimal(ts, te);
     if (fastOk) {
       if (isNaN(t) || !isFinite(t)) return fail(E_BAD_TS, ts);
       storeNumAt(numIndex + 1, trunc(t * 1000));
@@ -649,8 +507,7 @@ function finish(status: i32, resume: i32): i32 {
  * in words 4 and 5). wordsCap must be at least HEADER_WORDS.
  */
 export function textparseScan(bodyPtr: usize, bodyLen: i32, from: i32, format: i32, wordsPtr: usize, wordsCap: i32, numsPtr: usize, numsCap: i32): i32 {
-  body = bodyPtr;
-  len = bodyLen;
+  setInput(bodyPtr, bodyLen);
   words = wordsPtr;
   wcap = wordsCap;
   nums = numsPtr;
