@@ -75,7 +75,7 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Pr
   if (lhs.kind === "vector" && rhs.kind === "scalar") return { kind: "vector", series: vectorScalar(e, lhs.series, rhs.vals, false, n, delayed) };
   if (lhs.kind === "scalar" && rhs.kind === "vector") return { kind: "vector", series: vectorScalar(e, rhs.series, lhs.vals, true, n, delayed) };
   if (lhs.kind === "vector" && rhs.kind === "vector") {
-    const matching = e.matching ?? { card: SET_OPS.has(e.op) ? "many-to-many" : "one-to-one", matchingLabels: [], on: false, include: [] };
+    const matching: VectorMatching = e.matching ?? { card: SET_OPS.has(e.op) ? "many-to-many" : "one-to-one", matchingLabels: [], on: false, include: [] };
     if (SET_OPS.has(e.op)) return { kind: "vector", series: setOperation(e.op, lhs.series, rhs.series, matching, n) };
     return { kind: "vector", series: vectorVector(e, lhs.series, rhs.series, matching, n, delayed) };
   }
@@ -152,10 +152,18 @@ class SigIds {
   }
 }
 
+/**
+ * Vector matching for arithmetic and comparisons, step by step over series whose match
+ * signatures are computed once. With fill modifiers a missing side takes the fill value and
+ * the present side's matching labels; as in Prometheus, fill_right applies to the side
+ * matched against (the "one" side after group_right swaps the operands), fill_left to it.
+ */
 function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: VectorMatching, n: number, delayed: boolean): StepSeries[] {
   const swapped = m.card === "one-to-many";
   const many = swapped ? rhs : lhs;
   const one = swapped ? lhs : rhs;
+  const fillOne = m.fillValues?.rhs;
+  const fillMany = m.fillValues?.lhs;
   const sigOf = signatureFn(m);
   const ids = new SigIds();
   const manySig = many.map((s) => ids.id(sigOf(s.metric)));
@@ -163,6 +171,7 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
   const oneAt = new Int32Array(ids.size);
   const matchedAt = new Int32Array(ids.size).fill(-1);
   const cmp = COMPARISON.has(e.op);
+  // Output index per (many, one) pair; filled pairs use negative keys.
   const pairOut = new Map<number, number>();
   const outByKey = new Map<string, number>();
   const out: StepSeries[] = [];
@@ -171,7 +180,63 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
   const claimStep: number[] = [];
   const claimSig: number[] = [];
   const outStep: number[] = [];
+
+  const outputFor = (pairKey: number, manyMetric: Labels, oneMetric: Labels): number => {
+    let oi = pairOut.get(pairKey);
+    if (oi !== undefined) return oi;
+    const metric = resultMetric(manyMetric, oneMetric, e, m, cmp, delayed);
+    const key = labelsKeyOf(metric);
+    oi = outByKey.get(key);
+    if (oi === undefined) {
+      oi = out.length;
+      outByKey.set(key, oi);
+      const r = newSeries(metric, n);
+      if (e.returnBool) r.dropName = true;
+      out.push(r);
+      claimStep.push(-1);
+      claimSig.push(-1);
+      outStep.push(-1);
+    }
+    pairOut.set(pairKey, oi);
+    return oi;
+  };
+
+  const apply = (i: number, sid: number, oi: number, manyVal: number, oneVal: number): void => {
+    const fl = swapped ? oneVal : manyVal;
+    const fr = swapped ? manyVal : oneVal;
+    let value: number;
+    let keep = true;
+    if (cmp) {
+      keep = compare(e.op, fl, fr);
+      value = e.returnBool ? (keep ? 1 : 0) : fl;
+      if (e.returnBool) keep = true;
+    } else {
+      value = arithmetic(e.op, fl, fr);
+    }
+    // Matching errors come before a comparison filters the sample, as in Prometheus.
+    if (m.card === "one-to-one" && matchedAt[sid] === i) {
+      throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+    }
+    matchedAt[sid] = i;
+    if (m.card !== "one-to-one" && claimStep[oi] === i && claimSig[oi] === sid) {
+      throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
+    }
+    claimStep[oi] = i;
+    claimSig[oi] = sid;
+    if (!keep) return;
+    if (outStep[oi] === i) throw new EvalError(SAME_LABELSET);
+    outStep[oi] = i;
+    out[oi].vals[i] = value;
+    out[oi].has[i] = 1;
+  };
+
   for (let i = 0; i < n; i++) {
+    let manyPresent = 0;
+    let onePresent = 0;
+    for (const s of many) manyPresent += s.has[i];
+    for (const s of one) onePresent += s.has[i];
+    const noFill = fillOne === undefined && fillMany === undefined;
+    if ((manyPresent === 0 && onePresent === 0) || ((manyPresent === 0 || onePresent === 0) && noFill)) continue;
     oneAt.fill(0);
     for (let j = 0; j < one.length; j++) {
       if (!one[j].has[i]) continue;
@@ -189,50 +254,18 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
       if (!many[k].has[i]) continue;
       const sid = manySig[k];
       const j = oneAt[sid] - 1;
-      if (j < 0) continue;
-      const fl = swapped ? one[j].vals[i] : many[k].vals[i];
-      const fr = swapped ? many[k].vals[i] : one[j].vals[i];
-      let value: number;
-      let keep = true;
-      if (cmp) {
-        keep = compare(e.op, fl, fr);
-        value = e.returnBool ? (keep ? 1 : 0) : fl;
-        if (e.returnBool) keep = true;
-      } else {
-        value = arithmetic(e.op, fl, fr);
+      if (j >= 0) {
+        apply(i, sid, outputFor(k * one.length + j, many[k].metric, one[j].metric), many[k].vals[i], one[j].vals[i]);
+      } else if (fillOne !== undefined) {
+        apply(i, sid, outputFor(-1 - k, many[k].metric, matchLabels(many[k].metric, m)), many[k].vals[i], fillOne);
       }
-      const pairKey = k * one.length + j;
-      let oi = pairOut.get(pairKey);
-      if (oi === undefined) {
-        const metric = resultMetric(many[k].metric, one[j].metric, e, m, cmp, delayed);
-        const key = labelsKeyOf(metric);
-        oi = outByKey.get(key);
-        if (oi === undefined) {
-          oi = out.length;
-          outByKey.set(key, oi);
-          const r = newSeries(metric, n);
-          if (e.returnBool) r.dropName = true;
-          out.push(r);
-          claimStep.push(-1);
-          claimSig.push(-1);
-          outStep.push(-1);
-        }
-        pairOut.set(pairKey, oi);
-      }
-      // Matching errors come before a comparison filters the sample, as in Prometheus.
-      if (m.card === "one-to-one") {
-        if (matchedAt[sid] === i) throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-        matchedAt[sid] = i;
-      } else if (claimStep[oi] === i && claimSig[oi] === sid) {
-        throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
-      }
-      claimStep[oi] = i;
-      claimSig[oi] = sid;
-      if (!keep) continue;
-      if (outStep[oi] === i) throw new EvalError(SAME_LABELSET);
-      outStep[oi] = i;
-      out[oi].vals[i] = value;
-      out[oi].has[i] = 1;
+    }
+    if (fillMany === undefined) continue;
+    for (let j = 0; j < one.length; j++) {
+      if (!one[j].has[i]) continue;
+      const sid = oneSig[j];
+      if (matchedAt[sid] === i) continue;
+      apply(i, sid, outputFor(-1 - many.length - j, matchLabels(one[j].metric, m), one[j].metric), fillMany, one[j].vals[i]);
     }
   }
   return out.filter((s) => s.has.includes(1));
