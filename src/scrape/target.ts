@@ -36,6 +36,8 @@ export class Target {
   readonly labels: Labels;
   readonly discoveredLabels: Labels;
   readonly url: URL;
+  /** The URL as Prometheus shows it: the address exactly as labelled, default port included. */
+  readonly scrapeUrl: string;
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly hash: number;
@@ -53,7 +55,8 @@ export class Target {
     for (const [k, vs] of Object.entries(opts.params)) for (const v of vs) params.append(k, v);
     for (const l of opts.allLabels) if (l.name.startsWith("__param_")) params.set(l.name.slice(8), l.value);
     const query = params.toString();
-    this.url = new URL(`${get("__scheme__")}://${get("__address__")}${get("__metrics_path__")}${query ? "?" + query : ""}`);
+    this.scrapeUrl = `${get("__scheme__")}://${get("__address__")}${get("__metrics_path__")}${query ? "?" + query : ""}`;
+    this.url = new URL(this.scrapeUrl);
     this.intervalMs = parseDuration(get("__scrape_interval__"));
     this.timeoutMs = parseDuration(get("__scrape_timeout__"));
     this.hash = labelsHash(this.allLabels);
@@ -64,8 +67,8 @@ export class Target {
       discoveredLabels: labelsToRecord(this.discoveredLabels),
       labels: labelsToRecord(this.labels),
       scrapePool: pool,
-      scrapeUrl: this.url.toString(),
-      globalUrl: globalUrl(this.url),
+      scrapeUrl: this.scrapeUrl,
+      globalUrl: globalUrl(this.scrapeUrl, this.url),
       lastError: this.lastError,
       lastScrape: this.lastScrape,
       lastScrapeDuration: this.lastScrapeDurationMs / 1000,
@@ -87,11 +90,9 @@ export class Target {
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "[::]"]);
 
-function globalUrl(u: URL): string {
-  if (!LOOPBACK_HOSTS.has(u.hostname)) return u.toString();
-  const g = new URL(u.toString());
-  g.hostname = hostname();
-  return g.toString();
+function globalUrl(scrapeUrl: string, u: URL): string {
+  if (!LOOPBACK_HOSTS.has(u.hostname)) return scrapeUrl;
+  return scrapeUrl.replace(`//${u.hostname}`, `//${hostname()}`);
 }
 
 const ADDRESS_BAD = /[/]|^$/;
