@@ -15,6 +15,8 @@ export const ENCODING_XOR = 1;
 const DEFAULT_MAX_FILE_SIZE = 128 * 1024 * 1024;
 const WRITE_BUFFER_SIZE = 4 * 1024 * 1024;
 const CHUNK_HEADER_MAX = 8 + 8 + 8 + 1 + 5;
+/** 120 XOR samples of scraped data usually take well under this. */
+const TYPICAL_CHUNK_BYTES = 480;
 const TWO32 = 0x1_0000_0000;
 
 export interface HeadChunkWriterOptions {
@@ -125,32 +127,36 @@ export class HeadChunkFiles {
     const offset = ref % TWO32;
     const f = this.files.get(seq);
     if (!f) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: file ${seq} does not exist`);
-    const header = new Uint8Array(CHUNK_HEADER_MAX);
     const inBuffer = seq === this.seq && offset >= this.bufStart;
     const readAt = (dst: Uint8Array, at: number): number => {
       if (inBuffer) {
         const s = at - this.bufStart;
-        const n = Math.min(dst.length, this.bufLen - s);
+        const n = Math.max(0, Math.min(dst.length, this.bufLen - s));
         dst.set(this.buf.subarray(s, s + n));
         return n;
       }
       return readSync(f.fd, dst, 0, dst.length, at);
     };
-    const got = readAt(header, offset);
+    // One read covers header and data of a typical chunk; a second one only for big chunks.
+    let whole = new Uint8Array(CHUNK_HEADER_MAX + TYPICAL_CHUNK_BYTES);
+    const got = readAt(whole, offset);
     if (got < 26) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: short header`);
     let p = 25;
     let len = 0;
     let shift = 0;
     for (;;) {
-      const byte = header[p++];
-      len |= (byte & 0x7f) << shift;
+      const byte = whole[p++];
+      len += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) break;
       shift += 7;
-      if (p >= got) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: bad length`);
+      if (p >= got || shift > 28) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: bad length`);
     }
-    const whole = new Uint8Array(p + len + 4);
-    if (readAt(whole, offset) !== whole.length) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: short read`);
-    const crc = new DataView(whole.buffer).getUint32(p + len);
+    const total = p + len + 4;
+    if (total > got) {
+      whole = new Uint8Array(total);
+      if (readAt(whole, offset) !== total) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: short read`);
+    }
+    const crc = ((whole[p + len] << 24) | (whole[p + len + 1] << 16) | (whole[p + len + 2] << 8) | whole[p + len + 3]) >>> 0;
     if (crc32c(whole.subarray(0, p + len)) !== crc) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: checksum mismatch`);
     return whole.subarray(p, p + len);
   }
