@@ -168,7 +168,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     const started = Date.now();
     let next: Config;
     try {
-      next = await loadConfig(port);
+      try {
+        next = await loadConfig(port);
+      } catch (cause) {
+        throw new Error(`couldn't load configuration (--config.file=${JSON.stringify(settings.configFile)})`, { cause });
+      }
       for (const r of reloaders) {
         try {
           await r.apply(next);
@@ -180,7 +184,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       serverMetrics.reloadSuccess.set(0);
       lastReload = { success: false, timeMs: lastReload.timeMs };
       logger.error("Error reloading config", { err });
-      throw new Error(`one or more errors occurred while applying the new configuration (--config.file=${JSON.stringify(settings.configFile)})`, { cause: err });
+      throw err;
     }
     config = next;
     lastReload = { success: true, timeMs: Date.now() };

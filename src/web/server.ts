@@ -7,7 +7,7 @@ import Koa, { type Context, type Middleware } from "koa";
 import type { Gatherer, Registerer } from "../client/interface.js";
 import { writeExposition } from "../client/exposition.js";
 import type { TLSFiles, WebConfig } from "../config/web-config.js";
-import type { Logger } from "../log/logger.js";
+import { errorText, type Logger } from "../log/logger.js";
 import type { Labels } from "../model/labels.js";
 import type { Queryable } from "../storage/interface.js";
 import { registerAdminAPI } from "./api-admin.js";
@@ -137,7 +137,7 @@ function buildApp(opts: WebServerOptions): Koa {
       await opts.state.reload();
       text(ctx, 200, "");
     } catch (err) {
-      text(ctx, 500, `failed to reload config: ${(err as Error).message}\n`);
+      text(ctx, 500, `failed to reload config: ${errorText(err)}\n`);
     }
   });
   plain.add(["POST", "PUT"], "/-/quit", (ctx) => {
