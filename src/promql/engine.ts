@@ -8,6 +8,7 @@ import { Annotations } from "./annotations.js";
 import { EvalError, QueryCanceledError, QueryTimeoutError } from "./errors.js";
 import { makeSteps, windowEnd, type EvalValue, type Steps } from "./eval-types.js";
 import { Evaluator } from "./evaluator.js";
+import { extendedPoints } from "./extended-range.js";
 import { dropFlaggedNames } from "./series-set.js";
 import { parseExpr, type ParseOptions } from "./parser/parse.js";
 import type { Matrix, MatrixSeries, QueryResult, QueryStats, QueryValue, VectorSample } from "./value.js";
@@ -189,6 +190,11 @@ function toInstantValue(v: EvalValue, steps: Steps): QueryValue {
       const lo = hi - src.rangeMs;
       const series: MatrixSeries[] = [];
       for (const s of src.series) {
+        if (src.mode) {
+          const ext = extendedPoints(s.ts, s.vs, lo, hi, src.mode === "smoothed");
+          if (ext.ts.length > 0) series.push({ metric: s.metric, ...ext });
+          continue;
+        }
         let a = 0;
         while (a < s.ts.length && s.ts[a] <= lo) a++;
         let b = a;

@@ -35,6 +35,9 @@ export interface RangeSource {
   readonly offsetMs: number;
   /** Fixed evaluation time from @, in ms. */
   readonly atMs: number | undefined;
+  /** Anchored/smoothed selectors: series also hold samples up to lookbackMs around the range. */
+  readonly mode?: "anchored" | "smoothed";
+  readonly lookbackMs?: number;
 }
 
 export type EvalValue =

@@ -7,6 +7,7 @@ import type { Annotations } from "./annotations.js";
 import { evalBinary } from "./binary.js";
 import { EvalError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from "./errors.js";
 import { makeSteps, newSeries, type EvalValue, type RangeSource, type RawSeries, type StepSeries, type Steps } from "./eval-types.js";
+import { smoothedValue } from "./extended-range.js";
 import { evalCall } from "./functions.js";
 import type { AtModifier, DurationExpr, Expr, SubqueryExpr, VectorSelector } from "./parser/ast.js";
 import { evalDurationExpr, usesQueryParams } from "./parser/duration-expr.js";
@@ -147,6 +148,7 @@ export class Evaluator {
     const offset = this.dur(vs.offsetMs, vs.offsetExpr);
     const first = (at ?? steps.start) - offset;
     const last = (at ?? steps.end) - offset;
+    if (vs.smoothed && !timestamps) return this.smoothedSelector(vs, steps, at, offset);
     const raw = await this.select(vs, first - lookback + 1, last);
     const out: StepSeries[] = [];
     let points = 0;
@@ -172,12 +174,43 @@ export class Evaluator {
     return out;
   }
 
+  /** A smoothed instant selector: values interpolated at each step from the lookback on both sides. */
+  private async smoothedSelector(vs: VectorSelector, steps: Steps, at: number | undefined, offset: number): Promise<StepSeries[]> {
+    const lookback = this.opts.lookbackDeltaMs;
+    const raw = await this.select(vs, (at ?? steps.start) - offset - lookback + 1, (at ?? steps.end) - offset + lookback);
+    const out: StepSeries[] = [];
+    let points = 0;
+    for (const s of raw) {
+      const { ts, vs: values } = dropStale(s);
+      const r = newSeries(s.metric, steps.n);
+      let lo = 0;
+      let hi = 0;
+      let any = false;
+      for (let i = 0; i < steps.n; i++) {
+        const t = (at ?? steps.times[i]) - offset;
+        while (hi < ts.length && ts[hi] <= t + lookback) hi++;
+        while (lo < hi && ts[lo] <= t - lookback) lo++;
+        const v = smoothedValue(ts, values, lo, hi, t);
+        if (v === undefined) continue;
+        r.vals[i] = v;
+        r.has[i] = 1;
+        any = true;
+        points++;
+      }
+      if (any) out.push(r);
+    }
+    this.account(points);
+    return out;
+  }
+
   /** A matrix selector's samples for all steps, stale markers dropped. */
   async matrixFor(vs: VectorSelector, rangeMs: number, steps: Steps): Promise<RangeSource> {
     const at = this.resolveAt(vs.at);
     const offset = this.dur(vs.offsetMs, vs.offsetExpr);
-    const first = (at ?? steps.start) - offset - rangeMs;
-    const last = (at ?? steps.end) - offset;
+    const mode = vs.anchored ? "anchored" : vs.smoothed ? "smoothed" : undefined;
+    const lookback = this.opts.lookbackDeltaMs;
+    const first = (at ?? steps.start) - offset - rangeMs - (mode ? lookback : 0);
+    const last = (at ?? steps.end) - offset + (mode === "smoothed" ? lookback : 0);
     const raw = await this.select(vs, first + 1, last);
     const series: RawSeries[] = [];
     let points = 0;
@@ -188,7 +221,7 @@ export class Evaluator {
       series.push(clean);
     }
     this.account(points);
-    return { series, rangeMs, offsetMs: offset, atMs: at };
+    return { series, rangeMs, offsetMs: offset, atMs: at, mode, lookbackMs: lookback };
   }
 
   async evalSubquery(sq: SubqueryExpr, steps: Steps): Promise<RangeSource> {

@@ -3,6 +3,7 @@
 import { getLabel, METRIC_NAME, type Labels } from "../model/labels.js";
 import { EvalError } from "./errors.js";
 import { newSeries, windowEnd, type RangeSource, type StepSeries, type Steps } from "./eval-types.js";
+import { countingStart, extendedRate, type RangeMode } from "./extended-range.js";
 import { kahanSumInc, quantileOf } from "./float-math.js";
 import { mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
@@ -17,6 +18,8 @@ export interface Window {
   step: number;
   /** Scalar arguments, one value per step. */
   args: Float64Array[];
+  /** Anchored or smoothed range: [lo, hi) then also holds samples from the lookback around it. */
+  mode: RangeMode | undefined;
 }
 
 export type RangeKernel = (ts: Float64Array, vs: Float64Array, lo: number, hi: number, w: Window) => number | undefined;
@@ -27,7 +30,9 @@ export type RangeKernel = (ts: Float64Array, vs: Float64Array, lo: number, hi: n
  */
 export function evalRangeFunction(src: RangeSource, steps: Steps, kernel: RangeKernel, name: "keep" | "drop" | "flag", args: Float64Array[], onSeries?: (metric: Labels) => void): StepSeries[] {
   const out: StepSeries[] = [];
-  const w: Window = { start: 0, end: 0, rangeMs: src.rangeMs, stepTime: 0, step: 0, args };
+  const w: Window = { start: 0, end: 0, rangeMs: src.rangeMs, stepTime: 0, step: 0, args, mode: src.mode };
+  const before = src.mode ? src.lookbackMs ?? 0 : 0;
+  const after = src.mode === "smoothed" ? src.lookbackMs ?? 0 : 0;
   for (const s of src.series) {
     const r = name === "keep" ? newSeries(s.metric, steps.n) : nameDroppingSeries(s.metric, steps.n, name === "flag");
     let lo = 0;
@@ -36,8 +41,8 @@ export function evalRangeFunction(src: RangeSource, steps: Steps, kernel: RangeK
     for (let i = 0; i < steps.n; i++) {
       const end = windowEnd(src, steps.times[i]);
       const start = end - src.rangeMs;
-      while (hi < s.ts.length && s.ts[hi] <= end) hi++;
-      while (lo < hi && s.ts[lo] <= start) lo++;
+      while (hi < s.ts.length && s.ts[hi] <= end + after) hi++;
+      while (lo < hi && s.ts[lo] <= start - before) lo++;
       if (lo >= hi) continue;
       w.start = start;
       w.end = end;
@@ -58,7 +63,9 @@ export function evalRangeFunction(src: RangeSource, steps: Steps, kernel: RangeK
 }
 
 function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeKernel {
+  const extended = extendedRate(isCounter, isRate);
   return (ts, vs, lo, hi, w) => {
+    if (w.mode) return extended(ts, vs, lo, hi, w);
     const count = hi - lo;
     if (count < 2) return undefined;
     const first = vs[lo];
@@ -282,10 +289,12 @@ function extreme(max: boolean, timestamp: boolean): RangeKernel {
   };
 }
 
-const changes: RangeKernel = (_ts, vs, lo, hi) => {
+const changes: RangeKernel = (ts, vs, lo, hi, w) => {
+  const from = countingStart(ts, lo, hi, w.start, w.mode);
+  if (from === undefined) return undefined;
   let c = 0;
-  let prev = vs[lo];
-  for (let k = lo + 1; k < hi; k++) {
+  let prev = vs[from];
+  for (let k = from + 1; k < hi; k++) {
     const cur = vs[k];
     if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) c++;
     prev = cur;
@@ -293,10 +302,12 @@ const changes: RangeKernel = (_ts, vs, lo, hi) => {
   return c;
 };
 
-const resets: RangeKernel = (_ts, vs, lo, hi) => {
+const resets: RangeKernel = (ts, vs, lo, hi, w) => {
+  const from = countingStart(ts, lo, hi, w.start, w.mode);
+  if (from === undefined) return undefined;
   let c = 0;
-  let prev = vs[lo];
-  for (let k = lo + 1; k < hi; k++) {
+  let prev = vs[from];
+  for (let k = from + 1; k < hi; k++) {
     if (vs[k] < prev) c++;
     prev = vs[k];
   }

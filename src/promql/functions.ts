@@ -5,6 +5,7 @@ import { compareLabels, METRIC_NAME, type Label, type Labels } from "../model/la
 import { EvalError } from "./errors.js";
 import { newSeries, type EvalValue, type RangeSource, type StepSeries, type Steps } from "./eval-types.js";
 import type { Evaluator } from "./evaluator.js";
+import { checkModeFunction } from "./extended-range.js";
 import { histogramFraction, histogramQuantile } from "./functions-histogram.js";
 import { labelJoin, labelReplace } from "./functions-label.js";
 import { evalRangeFunction, nonCounterName, RANGE_FUNCTIONS } from "./functions-range.js";
@@ -81,6 +82,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
   }
   const args: EvalValue[] = [];
   for (const a of call.args) args.push(await ev.eval(a, steps));
+  for (const a of args) if (a.kind === "matrix" && a.source.mode) checkModeFunction(a.source.mode, name);
 
   const range = RANGE_FUNCTIONS[name];
   if (range) {
