@@ -59,8 +59,8 @@ export class Head {
   readonly series = new SeriesColumns();
   readonly chunks = new ChunkColumns();
   readonly slab: SampleSlab;
-  readonly symbols = new SymbolTable();
-  readonly labelPool = new LabelPool();
+  symbols = new SymbolTable();
+  labelPool = new LabelPool();
   readonly postings = new Map<string, Map<string, PostingsList>>();
   readonly allPostings = new PostingsList();
   readonly ooo = new Map<number, OOOSamples>();
@@ -437,6 +437,7 @@ export class Head {
       }
       for (const [name, byValue] of this.postings) if (byValue.size === 0) this.postings.delete(name);
       this.allPostings.compact(s.alive);
+      if (this.labelPool.wasted > this.labelPool.used / 2) this.compactSymbols();
     }
     this.minTime = Infinity;
     for (const ref of this.allPostings.view()) if (s.mint[ref] < this.minTime) this.minTime = s.mint[ref];
@@ -444,6 +445,25 @@ export class Head {
     this.chunkFiles.truncate(mint);
     this.counters.truncations++;
     return removed;
+  }
+
+  /** Rebuilds symbols and the label pool from live series, so churn does not grow them forever. */
+  private compactSymbols(): void {
+    const s = this.series;
+    const oldPool = this.labelPool.pool;
+    const oldStrings = this.symbols.strings;
+    const symbols = new SymbolTable();
+    const pool = new LabelPool();
+    const ids: number[] = [];
+    for (const ref of this.allPostings.view()) {
+      const off = s.labelOff[ref];
+      const n = 2 * s.labelLen[ref];
+      ids.length = 0;
+      for (let i = 0; i < n; i++) ids.push(symbols.intern(oldStrings[oldPool[off + i]]));
+      s.labelOff[ref] = pool.add(ids, n);
+    }
+    this.symbols = symbols;
+    this.labelPool = pool;
   }
 
   private seriesMinTime(ref: number): number {
