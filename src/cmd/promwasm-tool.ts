@@ -4,7 +4,7 @@
 type Command = (args: string[]) => Promise<number>;
 
 const groups: Record<string, () => Promise<Command>> = {
-  check: async () => (await import("./tool-check.js")).checkCommand,
+  check: async () => (await import("./tool-rules.js")).withCheckRules((await import("./tool-check.js")).checkCommand),
   query: async () => (await import("./tool-query.js")).queryCommand,
   tsdb: async () => (await import("./tool-tsdb.js")).runTsdbCommand,
 };

@@ -259,7 +259,6 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         minBlockDurationMs: settings.minBlockDurationMs,
         maxBlockDurationMs: settings.maxBlockDurationMs,
         walCompression: settings.walCompression,
-        noLockfile: settings.noLockfile,
         outOfOrderTimeWindowMs: config.storage.tsdb.outOfOrderTimeWindowMs,
         logger: logger.with({ component: "tsdb" }),
       });

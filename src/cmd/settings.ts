@@ -23,7 +23,6 @@ export interface ServerSettings {
   readonly minBlockDurationMs: number;
   readonly maxBlockDurationMs: number | undefined;
   readonly walCompression: boolean;
-  readonly noLockfile: boolean;
   readonly lookbackDeltaMs: number;
   readonly queryTimeoutMs: number;
   readonly queryMaxConcurrency: number;
@@ -39,7 +38,8 @@ const DEFAULT_RETENTION_MS = 15 * 24 * 3600_000;
 export function settingsFromFlags(f: ParsedFlags): ServerSettings {
   const v = f.values;
   const duration = (name: string): number | undefined => {
-    if (v[name] === "") return undefined;
+    // "0s" is how Prometheus shows "not set" for these.
+    if (v[name] === "" || v[name] === "0s") return undefined;
     try {
       return parseDuration(v[name]);
     } catch (cause) {
@@ -84,7 +84,6 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     minBlockDurationMs: duration("storage.tsdb.min-block-duration") ?? 2 * 3600_000,
     maxBlockDurationMs: duration("storage.tsdb.max-block-duration"),
     walCompression: v["storage.tsdb.wal-compression"] === "true",
-    noLockfile: v["storage.tsdb.no-lockfile"] === "true",
     lookbackDeltaMs: duration("query.lookback-delta") ?? 300_000,
     queryTimeoutMs: duration("query.timeout") ?? 120_000,
     queryMaxConcurrency: int("query.max-concurrency"),

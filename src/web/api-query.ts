@@ -125,7 +125,7 @@ export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
 }
 
 function requiredTime(p: Params, name: string): number {
-  if (!p.get(name)) throw badData(`invalid parameter "${name}": Invalid time value for '${name}': cannot parse "" to a valid timestamp`);
+  if (!p.get(name)) throw badData(`invalid parameter "${name}": cannot parse "" to a valid timestamp`);
   return p.time(name, 0);
 }
 
@@ -151,9 +151,9 @@ function matcherSets(p: Params, parser: PromQLParser): Matcher[][] {
     try {
       ms = parser.parseMetricSelector(s);
     } catch (err) {
-      throw badData((err as Error).message, err);
+      throw badData(`invalid parameter "match[]": ${(err as Error).message}`, err);
     }
-    if (ms.every((m) => m.matchesEmpty())) throw badData("match[] must contain at least one non-empty matcher");
+    if (ms.every((m) => m.matchesEmpty())) throw badData(`invalid parameter "match[]": match[] must contain at least one non-empty matcher`);
     return ms;
   });
 }

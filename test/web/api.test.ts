@@ -81,7 +81,7 @@ describe("query", () => {
       ["query?query=1&timeout=xx", 400, "bad_data", `invalid parameter "timeout": cannot parse "xx" to a valid duration`],
       ["label/a-b/values", 400, "bad_data", `invalid label name: "a-b"`],
       ["series", 400, "bad_data", "no match[] parameter provided"],
-      ["series?match[]=%7Bjob%3D~%22.*%22%7D", 400, "bad_data", "match[] must contain at least one non-empty matcher"],
+      ["series?match[]=%7Bjob%3D~%22.*%22%7D", 400, "bad_data", `invalid parameter "match[]": match[] must contain at least one non-empty matcher`],
       ["query?query=" + encodeURIComponent("up + on() up") + `&time=${nowSec}`, 422, "execution", undefined],
       ["query?query=" + "x".repeat(10) + "&time=" + "9".repeat(400), 400, "bad_data", undefined],
     ];
@@ -148,7 +148,7 @@ describe("metadata endpoints", () => {
     expect(cfg.yaml).toContain("region: eu");
     const flags = (await getJSON(`${api}/status/flags`)).body.data as Record<string, string>;
     expect(flags["web.enable-admin-api"]).toBe("true");
-    expect(flags["storage.tsdb.retention.time"]).toBe("");
+    expect(flags["storage.tsdb.retention.time"]).toBe("0s");
     expect(flags["query.lookback-delta"]).toBe("5m");
     const rt = (await getJSON(`${api}/status/runtimeinfo`)).body.data as Record<string, unknown>;
     expect(Object.keys(rt).sort()).toEqual(["CWD", "GODEBUG", "GOGC", "GOMAXPROCS", "GOMEMLIMIT", "corruptionCount", "goroutineCount", "lastConfigTime", "reloadConfigSuccess", "startTime", "storageRetention"]);
