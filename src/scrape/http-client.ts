@@ -114,7 +114,10 @@ export class ScrapeHttpClient {
         req = httpRequest({ ...base, host: proxy.hostname, port: proxy.port || 80, path: url.toString(), headers: { ...headers, Host: url.host } });
       } else if (tunnel) {
         const socket = tlsConnect({ ...this.tls, socket: tunnel, servername: this.tls.servername ?? (isIP(url.hostname) ? undefined : url.hostname) });
-        req = httpsRequest({ ...base, host: url.hostname, port: url.port || 443, path: url.pathname + url.search, agent: false, createConnection: () => socket });
+        // A one-off agent: Node only honours createConnection through an agent.
+        const agent = new HttpsAgent({ keepAlive: false });
+        agent.createConnection = () => socket;
+        req = httpsRequest({ ...base, host: url.hostname, port: url.port || 443, path: url.pathname + url.search, agent });
       } else if (https) {
         req = httpsRequest({ ...base, host: url.hostname, port: url.port || 443, path: url.pathname + url.search, agent: this.httpsAgent });
       } else {
