@@ -35,3 +35,10 @@ export function findCause<T extends Error>(err: unknown, cls: abstract new (...a
   }
   return undefined;
 }
+
+/** A sample that can never be stored (empty label set, repeated label name). */
+export class InvalidSampleError extends StorageError {
+  constructor(reason: string) {
+    super(`${reason}: invalid sample`);
+  }
+}

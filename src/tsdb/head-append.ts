@@ -6,12 +6,20 @@
 // an out-of-order window is set), and too far behind the head is out of bounds.
 import type { Labels } from "../model/labels.js";
 import type { Appender, SeriesRef } from "../storage/interface.js";
-import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
+import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
 import { ClosedError } from "./errors.js";
 import { sameValue, type Head } from "./head.js";
 import { RecordEncoder, type RefSeries } from "./record/record.js";
 
 const encoder = new RecordEncoder();
+
+/** Rejects label sets Prometheus' head rejects: empty, or with a name given twice. */
+function checkLabels(labels: Labels): void {
+  if (labels.length === 0) throw new InvalidSampleError("empty labelset");
+  for (let i = 1; i < labels.length; i++) {
+    if (labels[i].name === labels[i - 1].name) throw new InvalidSampleError(`label name "${labels[i].name}" is not unique`);
+  }
+}
 
 export class HeadAppender implements Appender {
   private readonly head: Head;
@@ -54,6 +62,7 @@ export class HeadAppender implements Appender {
     }
     let r = ref;
     if (!head.isAlive(r)) {
+      checkLabels(labels);
       r = head.getOrCreate(labels);
       if (r < 0) r = -r;
     }

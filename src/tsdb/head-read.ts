@@ -1,6 +1,7 @@
 // The head's read path: postings for matchers (set operations in WASM), label names
 // and values, and series whose samples are decoded in bulk when first asked for.
-import { compareLabels, type Labels } from "../model/labels.js";
+import type { Labels } from "../model/labels.js";
+import { compareLabelSets, compareStrings } from "./encoding/strings.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
 import type { Querier, SelectHints, Series } from "../storage/interface.js";
@@ -89,7 +90,7 @@ export class HeadQuerier implements Querier {
       if (series.samples().ts.length === 0) continue;
       out.push(series);
     }
-    if (sorted) out.sort((a, b) => compareLabels(a.labels, b.labels));
+    if (sorted) out.sort((a, b) => compareLabelSets(a.labels, b.labels));
     return out;
   }
 
@@ -104,7 +105,7 @@ export class HeadQuerier implements Querier {
         for (const l of this.head.labelsOf(refs[i])) names.add(l.name);
       }
     }
-    return [...names].sort();
+    return [...names].sort(compareStrings);
   }
 
   async labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]> {
@@ -120,7 +121,7 @@ export class HeadQuerier implements Querier {
         if (v !== "") values.add(v);
       }
     }
-    return [...values].sort();
+    return [...values].sort(compareStrings);
   }
 
   /** With the whole head in range, the postings index answers without touching series. */

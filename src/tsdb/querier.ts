@@ -1,7 +1,8 @@
 // Queriers over several sources (head and blocks, whose ranges may overlap after a
 // crash or with out-of-order data): series with equal labels are merged into one,
 // samples sorted by time with duplicate timestamps dropped.
-import { compareLabels, labelsKey, type Labels } from "../model/labels.js";
+import { labelsKey, type Labels } from "../model/labels.js";
+import { compareLabelSets, compareStrings } from "./encoding/strings.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
 import type { Querier, SelectHints, Series } from "../storage/interface.js";
@@ -93,7 +94,7 @@ export class MergeQuerier implements Querier {
     }
     const out: Series[] = [];
     for (const parts of byKey.values()) out.push(parts.length === 1 ? parts[0] : new MergedSeries(parts[0].labels, parts));
-    if (sorted) out.sort((a, b) => compareLabels(a.labels, b.labels));
+    if (sorted) out.sort((a, b) => compareLabelSets(a.labels, b.labels));
     return out;
   }
 
@@ -119,5 +120,5 @@ function unionSorted(lists: readonly string[][]): string[] {
   if (lists.length === 1) return lists[0];
   const set = new Set<string>();
   for (const l of lists) for (const v of l) set.add(v);
-  return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...set].sort(compareStrings);
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
-import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../../src/storage/errors.js";
+import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../../src/storage/errors.js";
 import { Head } from "../../src/tsdb/head.js";
 import { HeadAppender } from "../../src/tsdb/head-append.js";
 import { HeadQuerier } from "../../src/tsdb/head-read.js";
@@ -195,6 +195,16 @@ describe("head appender", () => {
     expect(await q.labelValues("__name__", [new Matcher("=", "env", "prod")])).toEqual(["other"]);
     // Outside the time range nothing is selected.
     expect(await new HeadQuerier(head, 2000, 3000).select(false, undefined, [new Matcher("=", "__name__", "m")])).toEqual([]);
+  });
+
+  it("rejects empty label sets and repeated label names as invalid samples", () => {
+    const head = newHead();
+    const app = new HeadAppender(head);
+    expect(() => app.append(0, [], 1, 1)).toThrow(/empty labelset: invalid sample/);
+    expect(() =>
+      app.append(0, [{ name: "a", value: "1" }, { name: "a", value: "2" }], 1, 1),
+    ).toThrow(InvalidSampleError);
+    expect(head.numSeries).toBe(0);
   });
 
   it("handles label hash collisions by exact comparison", () => {
