@@ -13,7 +13,8 @@ const STATUS: Record<ErrorType, number> = {
   // Prometheus answers a canceled query with nginx's "client closed request".
   canceled: 499,
   internal: 500,
-  unavailable: 503,
+  // Prometheus has no case for "unavailable" and answers with its default, 500.
+  unavailable: 500,
   not_found: 404,
   not_acceptable: 406,
 };
