@@ -56,3 +56,27 @@ describe("DiscoveryManager", () => {
     expect(addresses(got.at(-1)!, "b")).toEqual(["h:2"]);
   });
 });
+
+describe("discovery feeding scrape targets end to end", () => {
+  it("delivers static and file groups of a job built from its config sections", async () => {
+    const { discoverersFor } = await import("../../src/discovery/from-config.js");
+    const { tempDir } = await import("../helpers/reference.js");
+    const { writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const tmp = tempDir("from-config");
+    const m = new DiscoveryManager({ updateIntervalMs: 10 });
+    try {
+      const file = join(tmp.dir, "t.yaml");
+      writeFileSync(file, "- targets: [f:1]\n");
+      const got: TargetSetUpdate[] = [];
+      m.subscribe((u) => got.push(u));
+      await m.applyConfig(new Map([["job", discoverersFor({ staticConfigs: [{ targets: ["s:1"] }], fileSdConfigs: [{ files: [file] }] })]]));
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && addresses(got.at(-1) ?? new Map(), "job").length < 2) await new Promise((r) => setTimeout(r, 20));
+      expect(addresses(got.at(-1)!, "job").sort()).toEqual(["f:1", "s:1"]);
+    } finally {
+      await m.stop();
+      tmp.cleanup();
+    }
+  });
+});
