@@ -218,6 +218,10 @@ export class Head {
    */
   appendCommitted(ref: number, t: number, v: number): boolean {
     const s = this.series;
+    if (s.alive[ref] !== 1) {
+      this.counters.unknownSeriesSamples++;
+      return false;
+    }
     const last = s.maxt[ref];
     if (t <= last) {
       if (t === last && sameValue(v, s.lastValue[ref])) return true;
@@ -441,6 +445,9 @@ export class Head {
     }
     this.minTime = Infinity;
     for (const ref of this.allPostings.view()) if (s.mint[ref] < this.minTime) this.minTime = s.mint[ref];
+    // Data before mint now lives in blocks; a chunk reaching back past it must not pull
+    // the head's range (and so the next compaction) back over that block.
+    if (this.minTime < mint) this.minTime = mint;
     if (this.numSeries === 0) this.maxTime = Math.max(this.maxTime, mint - 1);
     this.chunkFiles.truncate(mint);
     this.counters.truncations++;
