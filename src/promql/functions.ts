@@ -7,6 +7,7 @@ import { newSeries, type EvalValue, type RangeSource, type StepSeries, type Step
 import type { Evaluator } from "./evaluator.js";
 import { checkModeFunction } from "./extended-range.js";
 import { histogramFraction, histogramQuantile } from "./functions-histogram.js";
+import { evalInfo } from "./functions-info.js";
 import { labelJoin, labelReplace } from "./functions-label.js";
 import { evalRangeFunction, nonCounterName, RANGE_FUNCTIONS } from "./functions-range.js";
 import type { Call, Expr, VectorSelector } from "./parser/ast.js";
@@ -80,6 +81,7 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
     const series = arg.kind === "VectorSelector" ? await ev.evalVectorSelector(arg, steps, true) : timestampOfSteps(vectorArg(await ev.eval(arg, steps), name), steps);
     return { kind: "vector", series: mergeSameLabels(series.map((s) => copySeries(s, ev.opts.delayedNameRemoval ? s.metric : dropMetricName(s.metric), n, true)), n) };
   }
+  if (name === "info") return { kind: "vector", series: await evalInfo(ev, call, steps) };
   const args: EvalValue[] = [];
   for (const a of call.args) args.push(await ev.eval(a, steps));
   for (const a of args) if (a.kind === "matrix" && a.source.mode) checkModeFunction(a.source.mode, name);

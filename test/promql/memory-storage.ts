@@ -1,13 +1,18 @@
 // A small in-memory Queryable for the PromQL tests: series in a map, samples kept sorted.
 import { compareLabels, labelsKey, type Labels } from "../../src/model/labels.js";
 import type { Matcher } from "../../src/model/matcher.js";
-import type { SampleBatch } from "../../src/model/sample.js";
+import { isStaleNaN, STALE_NAN, type SampleBatch } from "../../src/model/sample.js";
 import type { Appender, Querier, Queryable, SelectHints, Series, SeriesRef } from "../../src/storage/interface.js";
 
 interface StoredSeries {
   readonly labels: Labels;
   ts: number[];
   vs: number[];
+  /**
+   * Timestamps of stale markers. Plain JS arrays may canonicalise NaN payloads, so the marker
+   * is kept apart and written back into the Float64Array a select returns.
+   */
+  stale: Set<number>;
   sorted: boolean;
 }
 
@@ -19,9 +24,11 @@ export class MemoryStorage implements Queryable {
     const key = labelsKey(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, ts: [], vs: [], sorted: true };
+      s = { labels, ts: [], vs: [], stale: new Set(), sorted: true };
       this.series.set(key, s);
     }
+    if (isStaleNaN(v)) s.stale.add(t);
+    else s.stale.delete(t);
     const n = s.ts.length;
     if (n > 0 && s.ts[n - 1] >= t) s.sorted = false;
     s.ts.push(t);
@@ -104,5 +111,8 @@ function window(s: StoredSeries, lo: number, hi: number): SampleBatch {
   while (a < s.ts.length && s.ts[a] < lo) a++;
   let b = a;
   while (b < s.ts.length && s.ts[b] <= hi) b++;
-  return { ts: Float64Array.from(s.ts.slice(a, b)), vs: Float64Array.from(s.vs.slice(a, b)) };
+  const ts = Float64Array.from(s.ts.slice(a, b));
+  const vs = Float64Array.from(s.vs.slice(a, b));
+  if (s.stale.size > 0) for (let i = 0; i < ts.length; i++) if (s.stale.has(ts[i])) vs[i] = STALE_NAN;
+  return { ts, vs };
 }

@@ -7,7 +7,6 @@ import type { Command, EvalCase } from "./promqltest.js";
 export const SKIP_REASONS = {
   native: "native histograms: not supported (float samples only)",
   startTimestamps: "start timestamps (@st load lines): not supported",
-  info: "info() (experimental): not implemented",
 } as const;
 
 const NATIVE_ONLY_FUNCTIONS = new Set(["histogram_quantiles"]);
@@ -95,7 +94,6 @@ export function skipReasonForCase(c: EvalCase, expr: Expr | undefined, flags: Lo
   if (!expr) return undefined;
   const feature = walk(expr, (e) => {
     if (e.kind === "BinaryExpr" && (e.op === "</" || e.op === ">/")) return SKIP_REASONS.native;
-    if (e.kind === "Call" && e.func === "info") return SKIP_REASONS.info;
     if (e.kind === "Call" && NATIVE_ONLY_FUNCTIONS.has(e.func)) return SKIP_REASONS.native;
     return undefined;
   });
