@@ -44,6 +44,10 @@ function readPem(inline: string | undefined, file: string | undefined): string |
   return file ? readFileSync(file, "utf8") : undefined;
 }
 
+function isRedirect(status: number | undefined): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
 /** One client per scrape pool: keeps connections alive across scrapes. */
 export class ScrapeHttpClient {
   private readonly job: ScrapeJobOptions;
@@ -91,7 +95,14 @@ export class ScrapeHttpClient {
 
   async scrape(url: URL, timeoutMs: number, signal: AbortSignal): Promise<ScrapeResponse> {
     const headers = await this.headers(timeoutMs);
-    const res = await this.send(url, headers, signal);
+    let res = await this.send(url, headers, signal);
+    // follow_redirects (default true), with Go's limit of 10 hops.
+    for (let hops = 0; this.job.followRedirects !== false && isRedirect(res.statusCode) && res.headers.location; hops++) {
+      res.resume();
+      if (hops === 10) throw new ScrapeError("stopped after 10 redirects");
+      url = new URL(res.headers.location!, url);
+      res = await this.send(url, headers, signal);
+    }
     try {
       if (res.statusCode !== 200) throw new ScrapeError(`server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ""}`.trimEnd());
       const body = await this.readBody(res, signal);

@@ -48,6 +48,7 @@ export interface ScrapeJobOptions {
   readonly tls?: TlsOptions;
   /** An http:// proxy; https targets are tunnelled with CONNECT. */
   readonly proxyUrl?: string;
+  /** Defaults to true. */
   readonly followRedirects?: boolean;
   readonly relabelConfigs?: readonly RelabelConfig[];
   readonly metricRelabelConfigs?: readonly RelabelConfig[];

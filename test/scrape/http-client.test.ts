@@ -55,7 +55,10 @@ describe.runIf(openssl)("scrape client over TLS and proxies", () => {
     });
     tlsPort = await freePort();
     await new Promise<void>((r) => tlsServer.listen(tlsPort, "127.0.0.1", r));
-    plain = createHttpServer((req, res) => res.writeHead(200).end(`plain{path="${req.url}"} 1\n`));
+    plain = createHttpServer((req, res) => {
+      if (req.url === "/old") res.writeHead(302, { Location: "/new" }).end();
+      else res.writeHead(200).end(`plain{path="${req.url}"} 1\n`);
+    });
     plainPort = await freePort();
     await new Promise<void>((r) => plain.listen(plainPort, "127.0.0.1", r));
     // A forwarding proxy: absolute-form GETs and CONNECT tunnels.
@@ -107,6 +110,13 @@ describe.runIf(openssl)("scrape client over TLS and proxies", () => {
   it("rejects an unknown CA unless insecure_skip_verify", async () => {
     await expect(scrape(new ScrapeHttpClient(base), `https://localhost:${tlsPort}/metrics`)).rejects.toThrow(/self.signed|unable to verify|certificate/i);
     expect(await scrape(new ScrapeHttpClient({ ...base, tls: { insecureSkipVerify: true } }), `https://localhost:${tlsPort}/metrics`)).toBe('client_cn{cn="none"} 1\n');
+  });
+
+  it("follows redirects unless follow_redirects is false", async () => {
+    expect(await scrape(new ScrapeHttpClient(base), `http://127.0.0.1:${plainPort}/old`)).toBe('plain{path="/new"} 1\n');
+    await expect(scrape(new ScrapeHttpClient({ ...base, followRedirects: false }), `http://127.0.0.1:${plainPort}/old`)).rejects.toThrow(
+      "server returned HTTP status 302 Found",
+    );
   });
 
   it("sends http targets through proxy_url and tunnels https targets with CONNECT", async () => {
