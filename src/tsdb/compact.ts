@@ -52,9 +52,10 @@ export function planCompaction(metas: readonly BlockMeta[], ranges: readonly num
   if (group.length > 1) return group;
 
   if (sorted.length < 2) return undefined;
+  // The newest block stays out of planning (a window for backups of fresh blocks); a
+  // group ending by the newest remaining block's start can no longer grow.
   const candidates = sorted.slice(0, -1);
-  // The newest block stays out of planning; ranges ending by its start can no longer grow.
-  const highest = sorted[sorted.length - 1].minTime;
+  const highest = candidates[candidates.length - 1].minTime;
   for (const r of ranges.slice(1)) {
     const groups = new Map<number, BlockMeta[]>();
     for (const m of candidates) {
@@ -69,6 +70,17 @@ export function planCompaction(metas: readonly BlockMeta[], ranges: readonly num
       const maxt = g[g.length - 1].maxTime;
       if (maxt - g[0].minTime === r || maxt <= highest) return g;
     }
+  }
+  // A large enough block with over 5% tombstones (or fully deleted) is rewritten alone.
+  const bigEnough = ranges[Math.floor(ranges.length / 2)];
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    const st = candidates[i].stats;
+    const stones = st.numTombstones ?? 0;
+    if (candidates[i].maxTime - candidates[i].minTime < bigEnough) {
+      if (stones > 0 && stones >= st.numSeries) return [candidates[i]];
+      break;
+    }
+    if (stones / (st.numSeries + 1) > 0.05) return [candidates[i]];
   }
   return undefined;
 }
@@ -115,56 +127,70 @@ export async function compactHead(head: Head, dir: string, mint: number, maxt: n
   return w.finish({ minTime: mint, maxTime: maxt, compaction: { level: 1, sources: [ulid] } });
 }
 
-interface SourceSeries {
-  readonly labels: Labels;
-  /** Per source block: its chunks (already read) and deleted intervals. */
-  readonly parts: { chunks: TimedChunk[]; block: number; deleted: readonly { mint: number; maxt: number }[] }[];
+interface SourcePart {
+  readonly chunks: TimedChunk[];
+  readonly deleted: readonly { mint: number; maxt: number }[];
+}
+
+/** Walks one block's series in label order (series ids follow label order in the index). */
+class BlockCursor {
+  private readonly ids: Uint32Array;
+  private i = 0;
+  labels: Labels | undefined;
+  private id = 0;
+  constructor(private readonly block: Block) {
+    this.ids = block.index.allPostings();
+    this.advance();
+  }
+  advance(): void {
+    if (this.i >= this.ids.length) {
+      this.labels = undefined;
+      return;
+    }
+    this.id = this.ids[this.i++];
+    this.labels = this.block.index.series(this.id).labels;
+  }
+  /** The current series' live chunks (fully deleted ones dropped) and deleted intervals. */
+  async part(): Promise<SourcePart> {
+    const s = this.block.index.series(this.id);
+    const deleted = this.block.tombstones.get(this.id);
+    const metas = s.chunks.filter((c) => !deleted.some((iv) => iv.mint <= c.mint && iv.maxt >= c.maxt));
+    const raw = metas.length ? await this.block.chunks.chunks(metas.map((m) => m.ref)) : [];
+    return { chunks: raw.map((c, k) => ({ encoding: c.encoding, bytes: c.bytes, mint: metas[k].mint, maxt: metas[k].maxt })), deleted };
+  }
 }
 
 /**
- * Merges blocks into one new block (dropping tombstoned samples). Chunks are copied
- * as they are when one block holds the series and nothing in them is deleted;
- * otherwise samples are decoded, merged and re-encoded.
+ * Merges blocks into one new block (dropping tombstoned samples), one series at a time
+ * in label order so memory stays bounded by the largest series. Chunks are copied as
+ * they are unless something in them is deleted or they overlap another block's.
  */
 export async function compactBlocks(blocks: readonly Block[], dir: string): Promise<BlockMeta | undefined> {
-  const byKey = new Map<string, SourceSeries>();
   const symbols = new Set<string>();
-  for (let bi = 0; bi < blocks.length; bi++) {
-    const b = blocks[bi];
-    const ids = b.index.allPostings();
-    for (const id of ids) {
-      const s = b.index.series(id);
-      const deleted = b.tombstones.get(id);
-      const metas = s.chunks.filter((c) => !deleted.some((iv) => iv.mint <= c.mint && iv.maxt >= c.maxt));
-      if (metas.length === 0) continue;
-      const raw = await b.chunks.chunks(metas.map((m) => m.ref));
-      const chunks: TimedChunk[] = raw.map((c, i) => ({ encoding: c.encoding, bytes: c.bytes, mint: metas[i].mint, maxt: metas[i].maxt }));
-      let key = "";
-      for (const l of s.labels) key += l.name + "\xfe" + l.value + "\xff";
-      let entry = byKey.get(key);
-      if (!entry) {
-        byKey.set(key, (entry = { labels: s.labels, parts: [] }));
-        for (const l of s.labels) {
-          symbols.add(l.name);
-          symbols.add(l.value);
-        }
-      }
-      entry.parts.push({ chunks, block: bi, deleted });
-    }
-  }
-  const series = [...byKey.values()].sort((a, b) => compareLabelSets(a.labels, b.labels));
+  for (const b of blocks) for (const sym of b.index.symbols()) if (sym !== "") symbols.add(sym);
   const minTime = Math.min(...blocks.map((b) => b.meta.minTime));
   const maxTime = Math.max(...blocks.map((b) => b.meta.maxTime));
   const ulid = newUlid();
   const sources = new Set<string>();
   for (const b of blocks) for (const s of b.meta.compaction.sources ?? [b.ulid]) sources.add(s);
+  const cursors = blocks.map((b) => new BlockCursor(b));
   const w = await BlockWriter.create({ parentDir: dir, symbols, ulid });
   let written = 0;
   try {
-    for (const s of series) {
-      const chunks = mergeChunks(s);
+    for (;;) {
+      let next: Labels | undefined;
+      for (const c of cursors) if (c.labels && (!next || compareLabelSets(c.labels, next) < 0)) next = c.labels;
+      if (!next) break;
+      const parts: SourcePart[] = [];
+      for (const c of cursors) {
+        if (c.labels && compareLabelSets(c.labels, next) === 0) {
+          parts.push(await c.part());
+          c.advance();
+        }
+      }
+      const chunks = mergeChunks(parts);
       if (chunks.length === 0) continue;
-      await w.addSeries(s.labels, chunks);
+      await w.addSeries(next, chunks);
       written++;
     }
   } catch (cause) {
@@ -186,18 +212,18 @@ export async function compactBlocks(blocks: readonly Block[], dir: string): Prom
   });
 }
 
-function mergeChunks(s: SourceSeries): TimedChunk[] {
-  const clean = s.parts.every((p) => p.deleted.length === 0 && p.chunks.every((c) => c.encoding === Encoding.XOR));
-  if (s.parts.length === 1 && clean) return s.parts[0].chunks;
+function mergeChunks(parts: readonly SourcePart[]): TimedChunk[] {
+  const clean = parts.every((p) => p.deleted.length === 0 && p.chunks.every((c) => c.encoding === Encoding.XOR));
+  if (parts.length === 1 && clean) return parts[0].chunks;
   if (clean) {
     // Several blocks: copy when their chunks do not overlap in time.
-    const all = s.parts.flatMap((p) => p.chunks).sort((a, b) => a.mint - b.mint);
+    const all = parts.flatMap((p) => p.chunks).sort((a, b) => a.mint - b.mint);
     let overlap = false;
     for (let i = 1; i < all.length; i++) if (all[i].mint <= all[i - 1].maxt) overlap = true;
     if (!overlap) return all;
   }
   const batches: SampleBatch[] = [];
-  for (const p of s.parts) {
+  for (const p of parts) {
     const xor = p.chunks.filter((c) => c.encoding === Encoding.XOR).map((c) => c.bytes);
     let b = decodeXorChunks(xor, -Infinity, Infinity);
     if (p.deleted.length > 0) b = keepUndeleted(b, p.deleted);
