@@ -1,10 +1,7 @@
 // Maps the loaded config onto the scrape manager's job options and discovery's providers.
 import type { Config, HTTPClientConfig, ScrapeConfig } from "../config/types.js";
-import { DnsDiscoverer } from "../discovery/dns.js";
-import { FileDiscoverer } from "../discovery/file.js";
-import { HttpDiscoverer } from "../discovery/http.js";
+import { discoverersFor } from "../discovery/from-config.js";
 import type { Discoverer } from "../discovery/interface.js";
-import { StaticDiscoverer } from "../discovery/static.js";
 import type { Logger } from "../log/logger.js";
 import { labelsToRecord } from "../model/labels.js";
 import type { ScrapeJobOptions } from "../scrape/options.js";
@@ -61,21 +58,20 @@ function authHeaders(c: HTTPClientConfig): Record<string, string> {
 export function scrapeDiscoverers(cfg: Config, logger: Logger): Map<string, Discoverer[]> {
   const out = new Map<string, Discoverer[]>();
   for (const sc of cfg.scrapeConfigs) {
-    const list: Discoverer[] = [];
-    if (sc.staticConfigs.length > 0) {
-      list.push(new StaticDiscoverer({ configs: sc.staticConfigs.map((g) => ({ targets: g.targets, labels: labelsToRecord(g.labels) })) }));
-    }
-    for (const f of sc.fileSdConfigs) list.push(new FileDiscoverer({ files: f.files, refreshIntervalMs: f.refreshIntervalMs, logger }));
-    for (const h of sc.httpSdConfigs) list.push(new HttpDiscoverer({ url: h.url, refreshIntervalMs: h.refreshIntervalMs, headers: authHeaders(h.httpClientConfig), logger }));
     for (const d of sc.dnsSdConfigs) {
-      if (d.type === "MX" || d.type === "NS") {
-        logger.warn("DNS-SD record type not supported; skipping", { job: sc.jobName, type: d.type });
-        continue;
-      }
-      list.push(new DnsDiscoverer({ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs, logger }));
+      if (d.type === "MX" || d.type === "NS") logger.warn("DNS-SD record type not supported; skipping", { job: sc.jobName, type: d.type });
     }
     for (const kind of sc.unsupported) logger.warn("service discovery mechanism not supported by promwasm; its targets are ignored", { job: sc.jobName, mechanism: `${kind}_sd_configs` });
-    out.set(sc.jobName, list);
+    const discoverers = discoverersFor(
+      {
+        staticConfigs: sc.staticConfigs.map((g) => ({ targets: g.targets, labels: labelsToRecord(g.labels) })),
+        fileSdConfigs: sc.fileSdConfigs.map((f) => ({ files: f.files, refreshIntervalMs: f.refreshIntervalMs })),
+        httpSdConfigs: sc.httpSdConfigs.map((h) => ({ url: h.url, refreshIntervalMs: h.refreshIntervalMs, headers: authHeaders(h.httpClientConfig) })),
+        dnsSdConfigs: sc.dnsSdConfigs.flatMap((d) => (d.type === "MX" || d.type === "NS" ? [] : [{ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs }])),
+      },
+      logger,
+    );
+    out.set(sc.jobName, discoverers);
   }
   return out;
 }

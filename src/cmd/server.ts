@@ -19,6 +19,8 @@ import type { BuildInfo, ServerState, TargetSource, TSDBAdmin } from "../web/sou
 import { DiscoveryManager } from "../discovery/manager.js";
 import { ScrapeManager } from "../scrape/manager.js";
 import { scrapeDiscoverers, scrapeJobs } from "./scrape-wiring.js";
+import { handleRemoteWrite } from "../remote/write-handler.js";
+import { Fanout } from "../storage/fanout.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { registerServerMetrics, TSDBCollector } from "./self-metrics.js";
@@ -106,6 +108,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const defaults = collectDefaultMetrics({ registry });
   const serverMetrics = registerServerMetrics(registry, build);
   let db: DB | undefined;
+  // Scrapes, rules and remote write append through the fanout (the TSDB plus remote storage).
+  let fanout: Fanout | undefined;
   registry.register(new TSDBCollector(() => db?.metrics()));
 
   // The config is loaded before anything starts, so a bad file fails startup at once.
@@ -127,8 +131,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const storage: Queryable = {
     querier: (mint: number, maxt: number): Promise<Querier> => {
-      if (!db) throw new ApiError("unavailable", "TSDB not ready");
-      return db.querier(mint, maxt);
+      if (!fanout) throw new ApiError("unavailable", "TSDB not ready");
+      return fanout.querier(mint, maxt);
     },
   };
   const tsdbAdmin: TSDBAdmin = {
@@ -221,6 +225,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     buildInfo: build,
     tsdb: tsdbAdmin,
     targets,
+    remoteWrite: settings.enableRemoteWriteReceiver
+      ? async (body, headers) => (fanout ? handleRemoteWrite(body, headers, fanout) : { status: 503, message: "TSDB not ready" })
+      : undefined,
     registry,
     logger: logger.with({ component: "web" }),
   });
@@ -264,7 +271,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
       db.start();
       logger.info("TSDB started");
-      scrape = new ScrapeManager({ appendable: db, logger });
+      fanout = new Fanout({ primary: db, secondaries: [], logger });
+      scrape = new ScrapeManager({ appendable: fanout, logger });
       discovery = new DiscoveryManager({ logger });
       const scrapeManager = scrape;
       discovery.subscribe((update) => scrapeManager.syncAll(update));

@@ -23,7 +23,7 @@ export class Params {
   static async from(ctx: Context): Promise<Params> {
     const all = new URLSearchParams(ctx.querystring);
     if (ctx.method === "POST" && (ctx.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
-      const body = await readBody(ctx);
+      const body = (await readBody(ctx)).toString("utf8");
       for (const [k, v] of new URLSearchParams(body)) all.append(k, v);
     }
     return new Params(all);
@@ -58,7 +58,8 @@ export class Params {
   }
 }
 
-async function readBody(ctx: Context): Promise<string> {
+/** The raw request body, at most 16MiB (a 400 beyond that). */
+export async function readBody(ctx: Context): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
@@ -70,7 +71,7 @@ async function readBody(ctx: Context): Promise<string> {
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** Unix seconds (float) or RFC3339, to ms. */

@@ -19,7 +19,8 @@ import { federate } from "./federate.js";
 import { httpMetricsMiddleware } from "./http-metrics.js";
 import { sendError } from "./respond.js";
 import { Router } from "./router.js";
-import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+import { readBody } from "./params.js";
 
 export interface WebServerOptions {
   /** host:port; an empty host listens on all interfaces. */
@@ -42,6 +43,8 @@ export interface WebServerOptions {
   readonly rules?: RuleSource;
   readonly alertmanagers?: AlertmanagerSource;
   readonly tsdb?: TSDBAdmin;
+  /** Set when --web.enable-remote-write-receiver is on. */
+  readonly remoteWrite?: RemoteWriteReceiver;
   readonly registry: Registerer & Gatherer;
   readonly logger: Logger;
 }
@@ -165,6 +168,14 @@ function buildApp(opts: WebServerOptions): Koa {
   registerQueryAPI(api, opts);
   registerStatusAPI(api, opts);
   registerAdminAPI(api, { enabled: opts.enableAdminApi, tsdb: opts.tsdb, parser: opts.parser });
+  const receive = opts.remoteWrite;
+  if (receive) {
+    api.add(["POST"], "/write", async (ctx) => {
+      const res = await receive(await readBody(ctx), ctx.headers);
+      if (res.status >= 400) text(ctx, res.status, res.message + "\n");
+      else ctx.status = res.status;
+    });
+  }
   app.use(api.middleware(prefix + "/api/v1"));
   app.use(async (ctx, next) => {
     await next();

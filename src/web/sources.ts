@@ -131,3 +131,6 @@ export interface ServerState {
   reload(): Promise<void>;
   quit(): void;
 }
+
+/** Accepts one remote write request (snappy-compressed protobuf); never throws. */
+export type RemoteWriteReceiver = (body: Uint8Array, headers: Readonly<Record<string, string | readonly string[] | undefined>>) => Promise<{ readonly status: number; readonly message: string }>;
