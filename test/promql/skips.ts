@@ -6,7 +6,9 @@ import type { Command, EvalCase } from "./promqltest.js";
 
 export const SKIP_REASONS = {
   native: "native histograms: not supported (float samples only)",
-  startTimestamps: "start timestamps (@st load lines): not supported",
+  // Needs a start timestamp stored with every sample (Prometheus 3's ST storage with XOR2 chunks);
+  // promwasm keeps Prometheus 2's v2 block/WAL format, which has no place for one.
+  startTimestamps: "start timestamps (@st load lines): need per-sample start timestamps, which the v2 storage format cannot hold",
 } as const;
 
 const NATIVE_ONLY_FUNCTIONS = new Set(["histogram_quantiles"]);
