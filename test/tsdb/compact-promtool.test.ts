@@ -1,5 +1,6 @@
 // Interop: blocks we compact (and our WAL + head chunks) are read by promtool 2.42.
 import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { openDB } from "../../src/tsdb/db.js";
@@ -14,8 +15,9 @@ const N_SAMPLES = 1500; // 15s apart: 6.25h, so blocks plus a head remain
 const valueOf = (i: number, j: number): number => (j % 7 === 0 ? j / 8 : i * 100 + j);
 
 describe.runIf(promtool)("compacted blocks read by promtool", () => {
-  it("lists our blocks and dumps exactly the samples we appended (blocks + WAL + head chunks)", async () => {
-    const db = await openDB(tmp.dir, { minBlockDurationMs: 3600_000 });
+  it.each([false, true])("lists our blocks and dumps exactly the samples we appended (blocks + WAL + head chunks; WAL compression %s)", async (walCompression) => {
+    const dir = join(tmp.dir, `wal-compression-${walCompression}`);
+    const db = await openDB(dir, { minBlockDurationMs: 3600_000, walCompression });
     const refs = new Array<number>(N_SERIES).fill(0);
     for (let j = 0; j < N_SAMPLES; j++) {
       const app = db.appender();
@@ -29,14 +31,14 @@ describe.runIf(promtool)("compacted blocks read by promtool", () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     await db.close();
 
-    const list = execFileSync(promtool!, ["tsdb", "list", tmp.dir], { encoding: "utf8" });
+    const list = execFileSync(promtool!, ["tsdb", "list", dir], { encoding: "utf8" });
     for (const b of blocks) {
       const row = list.split("\n").find((l) => l.startsWith(b.ulid));
       expect(row, `promtool tsdb list shows ${b.ulid}`).toBeDefined();
       expect(row!.split(/\s+/).slice(1, 3)).toEqual([String(b.minTime), String(b.maxTime)]);
     }
 
-    const dump = execFileSync(promtool!, ["tsdb", "dump", tmp.dir], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const dump = execFileSync(promtool!, ["tsdb", "dump", dir], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const seen = new Map<string, Map<number, number>>();
     for (const line of dump.split("\n")) {
       const m = /^\{(.*)\} (\S+) (\d+)$/.exec(line);
