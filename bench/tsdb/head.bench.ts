@@ -130,6 +130,14 @@ async function main(): Promise<void> {
         .run();
     });
     await db.close();
+
+    // WAL replay: reopen the directory the WAL run wrote.
+    const tReplay = performance.now();
+    const reopened = await openDB(dirs[0], { noLockfile: true });
+    const replayMs = performance.now() - tReplay;
+    const replayed = reopened.metrics().headSamplesAppended;
+    console.log(`WAL replay: ${(replayed / (replayMs / 1000) / 1e6).toFixed(2)}M samples/s (${replayed} samples, ${reopened.head.numSeries} series, ${replayMs.toFixed(0)} ms)`);
+    await reopened.close();
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
