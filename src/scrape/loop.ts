@@ -41,6 +41,8 @@ export class ScrapeLoop {
   readonly cache = new ScrapeCache();
   private readonly opts: ScrapeLoopOptions;
   private readonly abort = new AbortController();
+  /** Aborted on shutdown: pending end-of-run stale markers are then skipped. */
+  private readonly shutdown = new AbortController();
   private readonly reportLabels: Labels[];
   private readonly reportRefs: number[];
   private running: Promise<void> | undefined;
@@ -130,6 +132,11 @@ export class ScrapeLoop {
     for (let i = 0; i < values.length; i++) this.reportRefs[i] = app.append(this.reportRefs[i]!, this.reportLabels[i]!, ts, values[i]!);
   }
 
+  /** Skips end-of-run stale markers that a stop(true) is still waiting to write. */
+  cancelStaleness(): void {
+    this.shutdown.abort();
+  }
+
   /**
    * Stops the loop. With staleness (the target went away), waits until the next scrape
    * would have happened and writes stale markers for all its series, as Prometheus does.
@@ -139,7 +146,8 @@ export class ScrapeLoop {
     await this.running;
     if (!staleness || this.lastScrapeTs === 0) return;
     const staleTs = this.lastScrapeTs + this.target.intervalMs;
-    await new Promise((r) => setTimeout(r, Math.max(0, staleTs - Date.now())));
+    await sleep(staleTs - Date.now(), this.shutdown.signal);
+    if (this.shutdown.signal.aborted) return;
     const app = this.opts.appendable.appender();
     try {
       this.cache.resetCurrent();

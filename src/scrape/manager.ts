@@ -37,6 +37,8 @@ export class ScrapeManager {
   private readonly jitterSeed: number;
   private readonly pools = new Map<string, ScrapePool>();
   private readonly groups = new Map<string, TargetGroup[]>();
+  /** Pools of removed or changed jobs still writing end-of-run stale markers. */
+  private readonly retiring = new Set<ScrapePool>();
 
   constructor(opts: ScrapeManagerOptions) {
     this.appendable = opts.appendable;
@@ -47,14 +49,15 @@ export class ScrapeManager {
   /** Creates, replaces (when their options changed) or removes pools. */
   async applyConfig(jobs: readonly ScrapeJobOptions[]): Promise<void> {
     const byName = new Map(jobs.map((j) => [j.jobName, j]));
-    const stops: Promise<void>[] = [];
     for (const [name, pool] of this.pools) {
       const next = byName.get(name);
       if (next && JSON.stringify(next) === JSON.stringify(pool.job)) continue;
       this.pools.delete(name);
-      stops.push(pool.stop(!next));
+      // Changed or removed: the old loops' series go stale unless the new loops write them
+      // again first (then the markers are out of order and dropped), as in Prometheus.
+      this.retiring.add(pool);
+      void pool.stop(true).finally(() => this.retiring.delete(pool));
     }
-    await Promise.all(stops);
     for (const job of jobs) {
       if (this.pools.has(job.jobName)) continue;
       const pool = new ScrapePool({ job, appendable: this.appendable, logger: this.logger.with({ scrape_pool: job.jobName }), jitterSeed: this.jitterSeed });
@@ -101,8 +104,9 @@ export class ScrapeManager {
 
   /** Stops all loops without stale markers (shutdown). */
   async stop(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools = [...this.pools.values(), ...this.retiring];
     this.pools.clear();
+    this.retiring.clear();
     await Promise.all(pools.map((p) => p.stop(false)));
   }
 }

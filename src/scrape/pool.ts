@@ -25,6 +25,7 @@ export class ScrapePool {
   private readonly loops = new Map<string, ScrapeLoop>();
   private dropped: DroppedTargetInfo[] = [];
   private readonly stopping = new Set<Promise<void>>();
+  private readonly retired = new Set<ScrapeLoop>();
 
   constructor(opts: ScrapePoolOptions) {
     this.opts = opts;
@@ -59,7 +60,11 @@ export class ScrapePool {
     }
     for (const [key, loop] of this.loops) {
       if (wanted.has(key)) continue;
-      const p = loop.stop(true).finally(() => this.stopping.delete(p));
+      this.retired.add(loop);
+      const p = loop.stop(true).finally(() => {
+        this.stopping.delete(p);
+        this.retired.delete(loop);
+      });
       this.stopping.add(p);
     }
     this.loops.clear();
@@ -85,8 +90,12 @@ export class ScrapePool {
     return [...this.loops.values()];
   }
 
-  /** Stops every loop; with staleness, writes end-of-run stale markers (job removed). */
+  /**
+   * Stops every loop; with staleness, writes end-of-run stale markers (job removed or
+   * changed). Without (shutdown), also cancels markers still pending from earlier removals.
+   */
   async stop(staleness: boolean): Promise<void> {
+    if (!staleness) for (const l of [...this.retired, ...this.loops.values()]) l.cancelStaleness();
     const all = [...this.loops.values()].map((l) => l.stop(staleness));
     this.loops.clear();
     await Promise.all([...all, ...this.stopping]);
