@@ -3,6 +3,7 @@ import { Gauge } from "../client/gauge.js";
 import { Desc } from "../client/desc.js";
 import type { Collector, MetricFamily, Registerer } from "../client/interface.js";
 import type { DBMetrics } from "../tsdb/db.js";
+import type { QueryEngine } from "../web/sources.js";
 
 export interface ServerMetrics {
   readonly reloadSuccess: Gauge;
@@ -66,4 +67,23 @@ export class TSDBCollector implements Collector {
     if (!m) return [];
     return TSDB_METRICS.map(([name, field, type, help]) => ({ name, help, type, metrics: [{ labels: [], value: m[field] }] }));
   }
+}
+
+/** Counts queries in flight (prometheus_engine_queries) around an engine. */
+export function instrumentEngine(engine: QueryEngine, registry: Registerer, maxConcurrency: number): QueryEngine {
+  const inFlight = new Gauge({ name: "prometheus_engine_queries", help: "The current number of queries being executed or waiting.", registers: [registry] });
+  const max = new Gauge({ name: "prometheus_engine_queries_concurrent_max", help: "The max number of concurrent queries.", registers: [registry] });
+  max.set(maxConcurrency);
+  const track = async <T>(run: () => Promise<T>): Promise<T> => {
+    inFlight.inc();
+    try {
+      return await run();
+    } finally {
+      inFlight.dec();
+    }
+  };
+  return {
+    instantQuery: (q, query, t, opts) => track(() => engine.instantQuery(q, query, t, opts)),
+    rangeQuery: (q, query, start, end, step, opts) => track(() => engine.rangeQuery(q, query, start, end, step, opts)),
+  };
 }

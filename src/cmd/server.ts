@@ -23,7 +23,7 @@ import { handleRemoteWrite } from "../remote/write-handler.js";
 import { Fanout } from "../storage/fanout.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
-import { registerServerMetrics, TSDBCollector } from "./self-metrics.js";
+import { instrumentEngine, registerServerMetrics, TSDBCollector } from "./self-metrics.js";
 import { settingsFromFlags, type ServerSettings } from "./settings.js";
 
 export interface StartServerOptions {
@@ -215,8 +215,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     tls,
     enableLifecycle: settings.enableLifecycle,
     enableAdminApi: settings.enableAdminApi,
+    corsOrigin: settings.corsOrigin,
+    maxConnections: settings.maxConnections,
+    readTimeoutMs: settings.readTimeoutMs,
     queryable: storage,
-    engine,
+    engine: instrumentEngine(engine, registry, settings.queryMaxConcurrency),
     parser: { parseExpr: (q) => parseExpr(q), formatExpr, parseMetricSelector },
     queryTimeoutMs: settings.queryTimeoutMs,
     lookbackDeltaMs: settings.lookbackDeltaMs,

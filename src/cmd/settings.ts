@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { parseByteSize } from "../config/bytes.js";
 import type { LogFormat, LogLevel } from "../log/logger.js";
 import { formatDuration, parseDuration } from "../model/duration.js";
+import { Matcher } from "../model/matcher.js";
 import { FlagError, type ParsedFlags } from "./flags.js";
 
 export interface ServerSettings {
@@ -17,6 +18,9 @@ export interface ServerSettings {
   readonly enableLifecycle: boolean;
   readonly enableAdminApi: boolean;
   readonly enableRemoteWriteReceiver: boolean;
+  readonly corsOrigin: string;
+  readonly maxConnections: number;
+  readonly readTimeoutMs: number;
   readonly tsdbPath: string;
   readonly retentionTimeMs: number;
   readonly retentionSizeBytes: number;
@@ -63,6 +67,11 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
   if (!["debug", "info", "warn", "error"].includes(level)) throw new FlagError(`unrecognized log level ${level}`);
   const format = v["log.format"];
   if (format !== "logfmt" && format !== "json") throw new FlagError(`unrecognized log format ${format}`);
+  try {
+    new Matcher("=~", "origin", v["web.cors.origin"]);
+  } catch (cause) {
+    throw new FlagError(`invalid value "${v["web.cors.origin"]}" for flag --web.cors.origin`, { cause });
+  }
   const listen = v["web.listen-address"];
   const externalUrl = computeExternalUrl(v["web.external-url"], listen);
   const prefixFlag = v["web.route-prefix"] === "" ? externalUrl.pathname : v["web.route-prefix"];
@@ -78,6 +87,9 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     enableLifecycle: v["web.enable-lifecycle"] === "true",
     enableAdminApi: v["web.enable-admin-api"] === "true",
     enableRemoteWriteReceiver: v["web.enable-remote-write-receiver"] === "true",
+    corsOrigin: v["web.cors.origin"],
+    maxConnections: int("web.max-connections"),
+    readTimeoutMs: duration("web.read-timeout") ?? 300_000,
     tsdbPath: v["storage.tsdb.path"],
     retentionTimeMs,
     retentionSizeBytes,

@@ -8,6 +8,7 @@ import type { Gatherer, Registerer } from "../client/interface.js";
 import { writeExposition } from "../client/exposition.js";
 import type { TLSFiles, WebConfig } from "../config/web-config.js";
 import { errorText, type Logger } from "../log/logger.js";
+import { Matcher } from "../model/matcher.js";
 import type { Labels } from "../model/labels.js";
 import type { Queryable } from "../storage/interface.js";
 import { registerAdminAPI } from "./api-admin.js";
@@ -31,6 +32,12 @@ export interface WebServerOptions {
   readonly tls?: TLSFiles;
   readonly enableLifecycle: boolean;
   readonly enableAdminApi: boolean;
+  /** --web.cors.origin: a regex, fully anchored, for Origins the API answers with CORS headers. */
+  readonly corsOrigin: string;
+  /** --web.max-connections; 0 for no limit. */
+  readonly maxConnections: number;
+  /** --web.read-timeout, for reading a whole request. */
+  readonly readTimeoutMs: number;
   readonly queryable: Queryable;
   readonly engine: QueryEngine;
   readonly parser: PromQLParser;
@@ -77,6 +84,8 @@ export class WebServer {
     } else {
       this.server = createHttpServer(handler);
     }
+    if (opts.maxConnections > 0) this.server.maxConnections = opts.maxConnections;
+    this.server.requestTimeout = opts.readTimeoutMs;
   }
 
   /** Starts listening; resolves with the bound port (useful with port 0). */
@@ -164,6 +173,7 @@ function buildApp(opts: WebServerOptions): Koa {
   federation.get("/federate", (ctx) => federate(ctx, opts));
   app.use(federation.middleware(prefix));
 
+  app.use(corsMiddleware(prefix + "/api/v1/", opts.corsOrigin));
   const api = new Router();
   registerQueryAPI(api, opts);
   registerStatusAPI(api, opts);
@@ -182,6 +192,30 @@ function buildApp(opts: WebServerOptions): Koa {
     if (ctx.body === undefined && ctx.status === 404) text(ctx, 404, "404 page not found\n");
   });
   return app;
+}
+
+/** CORS headers on API responses for matching Origins; OPTIONS preflights answer 204. */
+function corsMiddleware(apiPrefix: string, originRegex: string): Middleware {
+  const any = originRegex === ".*";
+  // An anchored RE2 match, as Prometheus compiles the flag.
+  const re = new Matcher("=~", "origin", originRegex);
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith(apiPrefix)) return next();
+    const origin = ctx.get("origin");
+    if (origin !== "") {
+      ctx.set("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type, Origin");
+      ctx.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      ctx.set("Access-Control-Expose-Headers", "Date");
+      ctx.set("Vary", "Origin");
+      if (any) ctx.set("Access-Control-Allow-Origin", "*");
+      else if (re.matches(origin)) ctx.set("Access-Control-Allow-Origin", origin);
+    }
+    if (ctx.method === "OPTIONS") {
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  };
 }
 
 function text(ctx: Context, status: number, body: string): void {

@@ -84,6 +84,17 @@ describe.runIf(prometheus !== undefined)("promwasm vs Prometheus 2.42", () => {
     expect(ra).toEqual(rb);
   });
 
+  it("sends the same CORS headers and answers preflights alike", async () => {
+    const headers = ["access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers", "access-control-expose-headers"];
+    for (const method of ["GET", "OPTIONS"]) {
+      const pick = async (base: string) => {
+        const res = await fetch(`${base}/api/v1/query?query=1`, { method, headers: { origin: "http://grafana.example" } });
+        return { status: res.status, headers: Object.fromEntries(headers.map((h) => [h, res.headers.get(h)])) };
+      };
+      expect(await pick(oursBase)).toEqual(await pick(theirsBase));
+    }
+  });
+
   it("answers the same shapes on success", async () => {
     for (const p of [
       "/api/v1/query?query=vector(1)&time=100.5",

@@ -1,0 +1,34 @@
+// --web.enable-lifecycle: /-/reload applies a new config, /-/quit stops the server.
+import { afterAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/cmd/server.js";
+import { tempDir } from "../helpers/reference.js";
+import { getJSON, startTestServer, writeConfig } from "./helpers.js";
+
+const tmp = tempDir("web-lifecycle");
+let server: RunningServer | undefined;
+
+afterAll(async () => {
+  await server?.stop();
+  tmp.cleanup();
+});
+
+describe("lifecycle API", () => {
+  it("reloads, rejects a bad config, and quits", async () => {
+    const cfg = writeConfig(tmp.dir, "global:\n  external_labels:\n    v: one\n");
+    const started = await startTestServer([`--config.file=${cfg}`, `--storage.tsdb.path=${tmp.dir}/data`, "--web.enable-lifecycle"]);
+    server = started.server;
+    const { base } = started;
+    writeConfig(tmp.dir, "global:\n  external_labels:\n    v: two\n");
+    expect((await fetch(`${base}/-/reload`, { method: "PUT" })).status).toBe(200);
+    expect(((await getJSON(`${base}/api/v1/status/config`)).body.data as { yaml: string }).yaml).toContain("v: two");
+    writeConfig(tmp.dir, "global:\n  scrape_interval: 1.5h\n");
+    const bad = await fetch(`${base}/-/reload`, { method: "POST" });
+    expect(bad.status).toBe(500);
+    expect(await bad.text()).toBe(`failed to reload config: couldn't load configuration (--config.file=${JSON.stringify(cfg)}): not a valid duration string: "1.5h" (${cfg}:2)\n`);
+    expect(((await getJSON(`${base}/api/v1/status/config`)).body.data as { yaml: string }).yaml).toContain("v: two");
+    const quit = await fetch(`${base}/-/quit`, { method: "POST" });
+    expect(await quit.text()).toBe("Requesting termination... Goodbye!");
+    await server.done;
+    await expect(fetch(`${base}/-/healthy`)).rejects.toThrow();
+  });
+});
