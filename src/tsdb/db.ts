@@ -21,6 +21,7 @@ import { RecordEncoder } from "./record/record.js";
 import { blocksBeyondRetention } from "./retention.js";
 import { headStats, type TSDBStats } from "./head-stats.js";
 import { isUlid } from "./ulid.js";
+import { lastCheckpoint } from "./wlog/checkpoint.js";
 import { WL } from "./wlog/wlog.js";
 
 const HOUR = 3600_000;
@@ -143,7 +144,9 @@ export class DB implements Storage {
         corruptions: stats.corruptions,
         duration: `${Date.now() - started}ms`,
       });
-      const wal = new WL({ dir: walDir, compress: opts.walCompression, segmentSizeBytes: opts.walSegmentSizeBytes, logger });
+      // New segments must sort after the newest checkpoint, or a replay would skip them.
+      const cp = lastCheckpoint(walDir);
+      const wal = new WL({ dir: walDir, compress: opts.walCompression, segmentSizeBytes: opts.walSegmentSizeBytes, logger, firstSegment: cp ? cp.index + 1 : 0 });
       head.wal = wal;
       // Series created during replay are already in the WAL.
       head.unloggedSeries = [];

@@ -118,6 +118,22 @@ describe("DB lifecycle", () => {
     expect(db3.metrics().walCorruptions).toBe(0);
   });
 
+  it("writes new segments after the checkpoint even when no segment follows it", async () => {
+    const dir = dataDir();
+    const db = await openDB(dir, { minBlockDurationMs: 3600_000 });
+    await fill(db, 3, 600); // 2.5h: compacts and checkpoints
+    await db.compact();
+    await db.close();
+    const walDir = join(dir, "wal");
+    for (const s of listSegments(walDir)) rmSync(segmentName(walDir, s));
+    const db2 = await open(dir, { minBlockDurationMs: 3600_000 });
+    const kept = (await readAll(db2)).get("i0")!.length;
+    await fill(db2, 3, 1, 600 * 15_000);
+    await db2.close();
+    const db3 = await open(dir, { minBlockDurationMs: 3600_000 });
+    expect((await readAll(db3)).get("i0")!.length).toBe(kept + 1);
+  });
+
   it("skips a garbage block dir and a block without meta.json, and logs both", async () => {
     const dir = dataDir();
     const db = await openDB(dir, { minBlockDurationMs: 3600_000 });

@@ -30,6 +30,8 @@ export interface WLOptions {
   readonly segmentSizeBytes?: number;
   readonly compress?: boolean;
   readonly logger?: Logger;
+  /** Lowest index the first new segment may take (one past the newest checkpoint). */
+  readonly firstSegment?: number;
 }
 
 export function segmentName(dir: string, index: number): string {
@@ -75,7 +77,7 @@ export class WL {
     mkdirSync(this.dir, { recursive: true });
     // Always start a fresh segment after the last one, so a torn tail is never appended to.
     const segs = listSegments(this.dir);
-    this.openSegment(segs.length ? segs[segs.length - 1] + 1 : 0);
+    this.openSegment(Math.max(segs.length ? segs[segs.length - 1] + 1 : 0, opts.firstSegment ?? 0));
   }
 
   /** The segment currently written to. */
