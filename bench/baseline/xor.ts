@@ -181,17 +181,24 @@ class BitReader {
 }
 
 export function decodeXorBaseline(chunk: Uint8Array): { ts: Float64Array; vs: Float64Array } {
-  const r = new BitReader(chunk);
-  const n = r.read(16);
+  const n = (chunk[0]! << 8) | chunk[1]!;
   const ts = new Float64Array(n);
   const vs = new Float64Array(n);
-  if (n === 0) return { ts, vs };
+  decodeXorBaselineInto(chunk, ts, vs, 0);
+  return { ts, vs };
+}
+
+/** Decodes into caller-owned arrays from index `at`; returns the sample count. */
+export function decodeXorBaselineInto(chunk: Uint8Array, ts: Float64Array, vs: Float64Array, at: number): number {
+  const r = new BitReader(chunk);
+  const n = r.read(16);
+  if (n === 0) return 0;
   const zz = r.uvarint();
   let t = Number((zz >> 1n) ^ -(zz & 1n));
   let hi = r.read(32);
   let lo = r.read(32);
-  const vsU32 = new Uint32Array(vs.buffer);
-  ts[0] = t;
+  const vsU32 = new Uint32Array(vs.buffer, vs.byteOffset + at * 8, n * 2);
+  ts[at] = t;
   vsU32[0] = lo;
   vsU32[1] = hi;
   let leading = 0;
@@ -220,7 +227,7 @@ export function decodeXorBaseline(chunk: Uint8Array): { ts: Float64Array; vs: Fl
       tDelta += dod;
     }
     t += tDelta;
-    ts[i] = t;
+    ts[at + i] = t;
     if (r.read(1) === 1) {
       if (r.read(1) === 1) {
         leading = r.read(5);
@@ -245,5 +252,5 @@ export function decodeXorBaseline(chunk: Uint8Array): { ts: Float64Array; vs: Fl
     vsU32[2 * i] = lo;
     vsU32[2 * i + 1] = hi;
   }
-  return { ts, vs };
+  return n;
 }

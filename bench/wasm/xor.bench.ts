@@ -2,11 +2,12 @@
 // process, same seeded data. Three shapes, 100 chunks x 120 samples each (Prometheus'
 // chunk size). Prints samples/s, bytes/sample and WASM/TS ratios. "per chunk" is one API
 // call per 120-sample chunk (copies in and out included); "100 chunks/call" is the bulk
-// decodeXorMany a querier uses for one series.
+// decodeXorMany a querier uses for one series; "into reused arrays" is decodeXorInto, which
+// skips allocating the result (on both sides), the dominant cost once decoding is fast.
 // Run: npm run build:wasm && npx tsc -p tsconfig.json && npm run bench:codec
 import Benchmark from "benchmark";
-import { decodeXor, decodeXorMany, encodeXor } from "../../src/wasm/index.js";
-import { decodeXorBaseline, encodeXorBaseline } from "../baseline/xor.js";
+import { decodeXor, decodeXorInto, decodeXorMany, encodeXor } from "../../src/wasm/index.js";
+import { decodeXorBaseline, decodeXorBaselineInto, encodeXorBaseline } from "../baseline/xor.js";
 
 const CHUNKS = 100;
 const PER_CHUNK = 120;
@@ -106,13 +107,25 @@ for (const shape of ["constant gauge", "regular counter", "noisy float gauge"] a
   const decodeTs = (): void => {
     for (let c = 0; c < CHUNKS; c++) sink += decodeXorBaseline(chunks[c]!).ts.length;
   };
+  const outTs = new Float64Array(samples);
+  const outVs = new Float64Array(samples);
+  const decodeInto = (): void => {
+    sink += decodeXorInto(chunks, outTs, outVs);
+  };
+  const decodeIntoTs = (): void => {
+    let at = 0;
+    for (let c = 0; c < CHUNKS; c++) at += decodeXorBaselineInto(chunks[c]!, outTs, outVs, at);
+    sink += at;
+  };
   const [encW, encT] = pair("encode", encode, encodeTs);
   const [decW, decT] = pair("decode", decode, decodeTs);
   const [decM, decT2] = pair("decode many", decodeMany, decodeTs);
+  const [decI, decIT] = pair("decode into", decodeInto, decodeIntoTs);
   const bps = bytes / samples;
   rows.push({ shape, op: "encode (per chunk)", wasm: encW * samples, ts: encT * samples, bytesPerSample: bps });
   rows.push({ shape, op: "decode (per chunk)", wasm: decW * samples, ts: Math.max(decT, decT2) * samples, bytesPerSample: bps });
   rows.push({ shape, op: "decode (100 chunks/call)", wasm: decM * samples, ts: Math.max(decT, decT2) * samples, bytesPerSample: bps });
+  rows.push({ shape, op: "decode into reused arrays (100 chunks/call)", wasm: decI * samples, ts: decIT * samples, bytesPerSample: bps });
 }
 
 const fmt = (x: number): string => `${(x / 1e6).toFixed(1)}M`;

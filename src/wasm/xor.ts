@@ -15,14 +15,15 @@ export interface DecodedChunk {
   readonly vs: Float64Array;
 }
 
-// Copies m timestamps and m values into one new buffer: allocating array buffers costs
-// far more than copying 120 samples, so one allocation instead of two matters.
+// Copies m timestamps and m values out as views of one new buffer. ArrayBuffer.prototype.slice
+// allocates without zero-filling and copies in one memcpy; for a short result the values are
+// first moved down to sit right after the timestamps.
 function copyPairOut(w: WasmExports, tsOut: number, vsOut: number, m: number): DecodedChunk {
-  const out = new Float64Array(2 * m);
   const mem = w.memory.buffer;
-  out.set(new Float64Array(mem, tsOut, m));
-  out.set(new Float64Array(mem, vsOut, m), m);
-  return { ts: out.subarray(0, m), vs: out.subarray(m) };
+  const vsAt = tsOut + m * 8;
+  if (vsOut !== vsAt && m > 0) new Uint8Array(mem).copyWithin(vsAt, vsOut, vsOut + m * 8);
+  const buf = mem.slice(tsOut, tsOut + m * 16);
+  return { ts: new Float64Array(buf, 0, m), vs: new Float64Array(buf, m * 8, m) };
 }
 
 /** Most samples one XOR chunk can hold: the count is a 16-bit header. */
@@ -85,11 +86,9 @@ export function decodeXorRange(chunk: Uint8Array, mint: number, maxt: number): D
   return copyPairOut(w, tsOut, vsOut, m);
 }
 
-/**
- * Decodes many chunks in one call into one pair of arrays, in the order given, keeping
- * samples with mint <= t <= maxt. Meant for a querier reading one series' chunks.
- */
-export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, maxt = Infinity): DecodedChunk {
+// Copies the chunks into the arena and decodes them in one call; returns the arena
+// pointers of the results and their count.
+function decodeInArena(chunks: readonly Uint8Array[], mint: number, maxt: number): { w: WasmExports; tsOut: number; vsOut: number; m: number } {
   let total = 0;
   let bytes = 0;
   for (const c of chunks) {
@@ -117,7 +116,42 @@ export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, m
   dataView.fill(0, bytes);
   const m = w.xorDecodeMany(table, chunks.length, tsOut, vsOut, mint, maxt);
   if (m < 0) throw statusError(m, `decode ${chunks.length} XOR chunks`);
+  return { w, tsOut, vsOut, m };
+}
+
+/**
+ * Decodes many chunks in one call into one pair of new arrays, in the order given, keeping
+ * samples with mint <= t <= maxt. Meant for a querier reading one series' chunks.
+ */
+export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, maxt = Infinity): DecodedChunk {
+  const { w, tsOut, vsOut, m } = decodeInArena(chunks, mint, maxt);
   return copyPairOut(w, tsOut, vsOut, m);
+}
+
+/**
+ * Like decodeXorMany, but writes into caller-owned arrays from index `at` and returns how
+ * many samples it wrote. Reusing the arrays avoids allocating a result per call, which
+ * costs more than decoding. They need room for the chunks' total sample count
+ * (xorSampleCount of each) after `at`; otherwise this throws RangeError and writes nothing.
+ */
+export function decodeXorInto(
+  chunks: readonly Uint8Array[],
+  ts: Float64Array,
+  vs: Float64Array,
+  at = 0,
+  mint = -Infinity,
+  maxt = Infinity,
+): number {
+  let total = 0;
+  for (const c of chunks) total += xorSampleCount(c);
+  if (at < 0 || at + total > ts.length || at + total > vs.length) {
+    throw new RangeError(`decodeXorInto: ${total} samples do not fit at ${at} in ts(${ts.length})/vs(${vs.length})`);
+  }
+  const { w, tsOut, vsOut, m } = decodeInArena(chunks, mint, maxt);
+  const mem = w.memory.buffer;
+  ts.set(new Float64Array(mem, tsOut, m), at);
+  vs.set(new Float64Array(mem, vsOut, m), at);
+  return m;
 }
 
 /**
@@ -125,42 +159,61 @@ export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, m
  * the first sample at or after t. Decodes the whole chunk in one call up front.
  */
 export class XorIterator {
-  private readonly tsArr: Float64Array;
-  private readonly vsArr: Float64Array;
+  private tsArr: Float64Array;
+  private vsArr: Float64Array;
+  private len = 0;
   private i = -1;
 
   constructor(chunk: Uint8Array | DecodedChunk) {
-    const d = chunk instanceof Uint8Array ? decodeXor(chunk) : chunk;
-    this.tsArr = d.ts;
-    this.vsArr = d.vs;
+    if (chunk instanceof Uint8Array) {
+      this.tsArr = new Float64Array(0);
+      this.vsArr = new Float64Array(0);
+      this.reset(chunk);
+    } else {
+      this.tsArr = chunk.ts;
+      this.vsArr = chunk.vs;
+      this.len = chunk.ts.length;
+    }
+  }
+
+  /** Restarts on another chunk, reusing this iterator's arrays when they are big enough. */
+  reset(chunk: Uint8Array): void {
+    const n = xorSampleCount(chunk);
+    if (this.tsArr.length < n) {
+      const cap = Math.max(n, 120);
+      this.tsArr = new Float64Array(cap);
+      this.vsArr = new Float64Array(cap);
+    }
+    this.len = decodeXorInto([chunk], this.tsArr, this.vsArr);
+    this.i = -1;
   }
 
   get length(): number {
-    return this.tsArr.length;
+    return this.len;
   }
 
   next(): boolean {
-    if (this.i < this.tsArr.length) this.i++;
-    return this.i < this.tsArr.length;
+    if (this.i < this.len) this.i++;
+    return this.i < this.len;
   }
 
   /** Advances to the first sample with timestamp >= t; never moves backwards. */
   seek(t: number): boolean {
     const ts = this.tsArr;
     let lo = Math.max(this.i, 0);
-    if (lo >= ts.length) return false;
+    if (lo >= this.len) return false;
     if (ts[lo]! >= t) {
       this.i = lo;
       return true;
     }
-    let hi = ts.length;
+    let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (ts[mid]! < t) lo = mid + 1;
       else hi = mid;
     }
     this.i = lo;
-    return lo < ts.length;
+    return lo < this.len;
   }
 
   /** Timestamp (ms) of the current sample. */

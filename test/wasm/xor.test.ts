@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   XorIterator,
   decodeXor,
+  decodeXorInto,
   decodeXorMany,
   decodeXorRange,
   encodeXor,
@@ -157,6 +158,35 @@ describe("XOR decode variants", () => {
     const some = decodeXorMany(parts, ts[30]!, ts[90]!);
     expect(Array.from(some.ts)).toEqual(Array.from(ts.subarray(30, 91)));
     expect(decodeXorMany([]).ts.length).toBe(0);
+  });
+
+  test("decodeXorInto writes into caller arrays at an offset and checks capacity", () => {
+    const parts = [encodeXor(ts, vs, 0, 60), encodeXor(ts, vs, 60, 120)];
+    const outTs = new Float64Array(130).fill(-1);
+    const outVs = new Float64Array(130).fill(-1);
+    expect(decodeXorInto(parts, outTs, outVs, 5)).toBe(120);
+    expect(Array.from(outTs.subarray(5, 125))).toEqual(Array.from(ts));
+    expect(bitsOf(outVs.subarray(5, 125))).toEqual(bitsOf(vs));
+    expect(outTs[4]).toBe(-1);
+    expect(outTs[125]).toBe(-1);
+    expect(decodeXorInto(parts, outTs, outVs, 0, ts[100]!, Infinity)).toBe(20);
+    expect(Array.from(outTs.subarray(0, 20))).toEqual(Array.from(ts.subarray(100)));
+    expect(() => decodeXorInto(parts, outTs, outVs, 11)).toThrow(RangeError);
+    expect(() => decodeXorInto(parts, outTs, new Float64Array(100))).toThrow(RangeError);
+  });
+
+  test("XorIterator.reset reuses the iterator on another chunk", () => {
+    const it = new XorIterator(encodeXor(ts, vs, 0, 10));
+    while (it.next());
+    it.reset(encodeXor(ts, vs, 10, 130 > ts.length ? ts.length : 130));
+    expect(it.length).toBe(110);
+    expect(it.next()).toBe(true);
+    expect(it.t).toBe(ts[10]);
+    it.reset(encodeXor(ts, vs, 0, 3));
+    expect(it.length).toBe(3);
+    expect(it.seek(ts[2]!)).toBe(true);
+    expect(it.v).toBe(vs[2]);
+    expect(it.next()).toBe(false);
   });
 
   test("XorIterator: next, seek forward only, accessors", () => {
