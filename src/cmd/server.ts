@@ -23,6 +23,7 @@ import { handleRemoteWrite } from "../remote/write-handler.js";
 import { Fanout } from "../storage/fanout.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
+import { QueryLog } from "./query-log.js";
 import { instrumentEngine, registerServerMetrics, TSDBCollector } from "./self-metrics.js";
 import { settingsFromFlags, type ServerSettings } from "./settings.js";
 
@@ -161,8 +162,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   };
 
   // Prometheus' order: scrape before discovery, so that new targets find their pools.
-  // The web handler and query engine read the current config on each request.
+  // The web handler reads the current config on each request.
+  const queryLog = new QueryLog({ logger });
   const reloaders: Reloader[] = [
+    { name: "query_engine", apply: (cfg) => queryLog.setPath(cfg.global.queryLogFile) },
     { name: "scrape", apply: (cfg) => scrape?.applyConfig(scrapeJobs(cfg)) },
     { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }))) },
   ];
@@ -228,6 +231,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     buildInfo: build,
     tsdb: tsdbAdmin,
     targets,
+    queryLog: (e) => queryLog.write(e),
     remoteWrite: settings.enableRemoteWriteReceiver
       ? async (body, headers) => (fanout ? handleRemoteWrite(body, headers, fanout) : { status: 503, message: "TSDB not ready" })
       : undefined,
@@ -253,6 +257,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const dbActor: Actor = waitingActor("tsdb", async () => {
     ready = false;
     engine.close();
+    await queryLog.close();
     await db?.close();
   });
   const webActor: Actor = waitingActor("web", () => web.close());

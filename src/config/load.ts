@@ -42,7 +42,7 @@ export function parseConfig(text: string, opts: ParseConfigOptions): Config {
   let remoteRead: RemoteReadConfig[] = [];
   const storage = { tsdb: { outOfOrderTimeWindowMs: 0 }, exemplars: { maxExemplars: 100_000 } };
   r.object(root, "config.plain", {
-    global: (n) => (global = readGlobal(n, r)),
+    global: (n) => (global = readGlobal(n, r, opts.baseDir)),
     rule_files: (n) => {
       ruleFiles = r.stringList(n).map((p) => {
         if (/\[[^\]]*$/.test(p)) r.fail(n, `invalid rule file path "${p}"`);
@@ -90,7 +90,7 @@ function uniqueNames(r: YamlReader, list: readonly { name: string }[], what: str
   }
 }
 
-function readGlobal(node: Node, r: YamlReader): GlobalConfig {
+function readGlobal(node: Node, r: YamlReader, baseDir: string): GlobalConfig {
   let scrapeIntervalMs: number | undefined;
   let scrapeTimeoutMs: number | undefined;
   let evaluationIntervalMs = DEFAULT_GLOBAL.evaluationIntervalMs;
@@ -100,7 +100,7 @@ function readGlobal(node: Node, r: YamlReader): GlobalConfig {
     scrape_interval: (n) => (scrapeIntervalMs = r.duration(n)),
     scrape_timeout: (n) => (scrapeTimeoutMs = r.duration(n)),
     evaluation_interval: (n) => (evaluationIntervalMs = r.duration(n)),
-    query_log_file: (n) => (queryLogFile = r.string(n)),
+    query_log_file: (n) => (queryLogFile = resolvePath(baseDir, r.string(n))),
     external_labels: (n) => {
       for (const [name, e] of r.stringMap(n)) {
         if (!LABEL_NAME.test(name)) r.fail(e.node, `"${name}" is not a valid label name`);

@@ -10,7 +10,7 @@ import { MAX_TIME, MIN_TIME, Params } from "./params.js";
 import { expressionTree } from "./parse-tree.js";
 import { sendData, sendDataJSON } from "./respond.js";
 import type { Router } from "./router.js";
-import type { PromQLParser, QueryEngine } from "./sources.js";
+import type { PromQLParser, QueryEngine, QueryLogEntry } from "./sources.js";
 
 const MAX_POINTS = 11_000;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -22,6 +22,8 @@ export interface QueryAPIOptions {
   /** Upper bound for a query; the `timeout` parameter can only shorten it. */
   readonly queryTimeoutMs: number;
   readonly now?: () => number;
+  /** Called after each successful query/query_range. */
+  readonly queryLog?: (entry: QueryLogEntry) => void;
 }
 
 export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
@@ -31,7 +33,9 @@ export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
   router.getPost("/query", async (ctx) => {
     const p = await Params.from(ctx);
     const t = p.time("time", now());
-    const res = await withDeadline(ctx, p, opts.queryTimeoutMs, (signal) => engine.instantQuery(queryable, p.get("query") ?? "", t, { signal }));
+    const query = p.get("query") ?? "";
+    const res = await withDeadline(ctx, p, opts.queryTimeoutMs, (signal) => engine.instantQuery(queryable, query, t, { signal }));
+    opts.queryLog?.({ query, startMs: t, endMs: t, stepMs: 0, stats: res.stats, clientIP: ctx.ip, method: ctx.method, path: ctx.path });
     sendDataJSON(ctx, queryDataJSON(res.value, p.get("stats") ? res.stats : undefined), res.warnings, res.infos);
   });
 
@@ -46,7 +50,9 @@ export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
     if ((end - start) / step > MAX_POINTS) {
       throw badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
     }
-    const res = await withDeadline(ctx, p, opts.queryTimeoutMs, (signal) => engine.rangeQuery(queryable, p.get("query") ?? "", start, end, step, { signal }));
+    const query = p.get("query") ?? "";
+    const res = await withDeadline(ctx, p, opts.queryTimeoutMs, (signal) => engine.rangeQuery(queryable, query, start, end, step, { signal }));
+    opts.queryLog?.({ query, startMs: start, endMs: end, stepMs: step, stats: res.stats, clientIP: ctx.ip, method: ctx.method, path: ctx.path });
     sendDataJSON(ctx, queryDataJSON(res.value, p.get("stats") ? res.stats : undefined), res.warnings, res.infos);
   });
 

@@ -20,7 +20,7 @@ import { federate } from "./federate.js";
 import { httpMetricsMiddleware } from "./http-metrics.js";
 import { sendError } from "./respond.js";
 import { Router } from "./router.js";
-import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, QueryLogEntry, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
 import { readBody } from "./params.js";
 
 export interface WebServerOptions {
@@ -50,6 +50,7 @@ export interface WebServerOptions {
   readonly rules?: RuleSource;
   readonly alertmanagers?: AlertmanagerSource;
   readonly tsdb?: TSDBAdmin;
+  readonly queryLog?: (entry: QueryLogEntry) => void;
   /** Set when --web.enable-remote-write-receiver is on. */
   readonly remoteWrite?: RemoteWriteReceiver;
   readonly registry: Registerer & Gatherer;

@@ -134,3 +134,16 @@ export interface ServerState {
 
 /** Accepts one remote write request (snappy-compressed protobuf); never throws. */
 export type RemoteWriteReceiver = (body: Uint8Array, headers: Readonly<Record<string, string | readonly string[] | undefined>>) => Promise<{ readonly status: number; readonly message: string }>;
+
+/** One executed query, for --query_log_file (Prometheus' query log lines). */
+export interface QueryLogEntry {
+  readonly query: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** 0 for instant queries */
+  readonly stepMs: number;
+  readonly stats: QueryResult["stats"];
+  readonly clientIP: string;
+  readonly method: string;
+  readonly path: string;
+}

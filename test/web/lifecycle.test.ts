@@ -1,4 +1,6 @@
 // --web.enable-lifecycle: /-/reload applies a new config, /-/quit stops the server.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/cmd/server.js";
 import { tempDir } from "../helpers/reference.js";
@@ -18,9 +20,15 @@ describe("lifecycle API", () => {
     const started = await startTestServer([`--config.file=${cfg}`, `--storage.tsdb.path=${tmp.dir}/data`, "--web.enable-lifecycle"]);
     server = started.server;
     const { base } = started;
-    writeConfig(tmp.dir, "global:\n  external_labels:\n    v: two\n");
+    writeConfig(tmp.dir, "global:\n  query_log_file: queries.jsonl\n  external_labels:\n    v: two\n");
     expect((await fetch(`${base}/-/reload`, { method: "PUT" })).status).toBe(200);
     expect(((await getJSON(`${base}/api/v1/status/config`)).body.data as { yaml: string }).yaml).toContain("v: two");
+    // query_log_file is relative to the config file's directory.
+    await fetch(`${base}/api/v1/query_range?query=vector(1)&start=0&end=60&step=30`);
+    const line = JSON.parse(readFileSync(join(tmp.dir, "queries.jsonl"), "utf8").trim()) as Record<string, Record<string, unknown>>;
+    expect(line.params).toEqual({ end: "1970-01-01T00:01:00.000Z", query: "vector(1)", start: "1970-01-01T00:00:00.000Z", step: 30 });
+    expect(line.httpRequest.path).toBe("/api/v1/query_range");
+    expect(Object.keys(line.stats.timings as object)).toContain("evalTotalTime");
     writeConfig(tmp.dir, "global:\n  scrape_interval: 1.5h\n");
     const bad = await fetch(`${base}/-/reload`, { method: "POST" });
     expect(bad.status).toBe(500);
