@@ -1,0 +1,128 @@
+// Loopback plumbing for remote tests: an HTTP server running the remote handlers, a
+// Prometheus 2.42 child process, and API helpers.
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { join } from "node:path";
+import type { Labels } from "../../src/model/labels.js";
+import { DEFAULT_HTTP_CLIENT, DEFAULT_METADATA, DEFAULT_QUEUE, type QueueConfig, type RemoteReadConfig, type RemoteWriteConfig } from "../../src/config/types.js";
+import { handleRemoteRead } from "../../src/remote/read-handler.js";
+import { handleRemoteWrite } from "../../src/remote/write-handler.js";
+import type { Appendable, Queryable } from "../../src/storage/interface.js";
+import { freePort, waitFor } from "../helpers/reference.js";
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of req) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+export interface RemoteEndpoint {
+  readonly server: Server;
+  readonly base: string;
+  /** Every write request's headers, in arrival order. */
+  readonly writeHeaders: IncomingMessage["headers"][];
+  close(): Promise<void>;
+}
+
+/** /api/v1/write into `appendable` and /api/v1/read over `queryable`, on 127.0.0.1. */
+export async function startRemoteEndpoint(opts: { appendable?: Appendable; queryable?: Queryable; externalLabels?: Labels }): Promise<RemoteEndpoint> {
+  const writeHeaders: IncomingMessage["headers"][] = [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (req.url === "/api/v1/write" && opts.appendable) {
+        writeHeaders.push(req.headers);
+        const r = await handleRemoteWrite(body, req.headers, opts.appendable);
+        res.writeHead(r.status, { "Content-Type": "text/plain" }).end(r.message);
+      } else if (req.url === "/api/v1/read" && opts.queryable) {
+        const r = await handleRemoteRead(body, req.headers, opts.queryable, opts.externalLabels ?? []);
+        res.writeHead(r.status, r.headers).end(r.body);
+      } else {
+        res.writeHead(404).end();
+      }
+    })();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    server,
+    base: `http://127.0.0.1:${port}`,
+    writeHeaders,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface PrometheusProcess {
+  readonly proc: ChildProcess;
+  readonly base: string;
+  stop(): void;
+}
+
+/** Starts Prometheus on a free port; config gets that port (for self-scraping). */
+export async function startPrometheus(binary: string, dir: string, config: (port: number) => string, extraFlags: string[] = []): Promise<PrometheusProcess> {
+  const port = await freePort();
+  writeFileSync(join(dir, "prometheus.yml"), config(port));
+  const proc = spawn(
+    binary,
+    [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, ...extraFlags],
+    { stdio: "ignore" },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 20_000, "Prometheus ready");
+  return {
+    proc,
+    base,
+    stop: () => {
+      if (proc.pid && proc.exitCode === null) proc.kill("SIGKILL");
+    },
+  };
+}
+
+interface ApiResponse<T> {
+  status: string;
+  data: T;
+  error?: string;
+}
+
+export async function promApi<T>(base: string, path: string, params: Record<string, string>): Promise<T> {
+  const res = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
+  const body = (await res.json()) as ApiResponse<T>;
+  if (body.status !== "success") throw new Error(`${path}: ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+export interface PromMatrixSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+export function writeConfig(url: string, over: Partial<RemoteWriteConfig> = {}, queue: Partial<QueueConfig> = {}): RemoteWriteConfig {
+  return {
+    url,
+    name: "",
+    remoteTimeoutMs: 5000,
+    headers: {},
+    writeRelabelConfigs: [],
+    sendExemplars: false,
+    sendNativeHistograms: false,
+    queueConfig: { ...DEFAULT_QUEUE, ...queue },
+    metadataConfig: DEFAULT_METADATA,
+    httpClientConfig: DEFAULT_HTTP_CLIENT,
+    ...over,
+  };
+}
+
+export function readConfig(url: string, over: Partial<RemoteReadConfig> = {}): RemoteReadConfig {
+  return {
+    url,
+    name: "",
+    remoteTimeoutMs: 5000,
+    headers: {},
+    readRecent: true,
+    requiredMatchers: {},
+    filterExternalLabels: true,
+    httpClientConfig: DEFAULT_HTTP_CLIENT,
+    ...over,
+  };
+}
