@@ -42,6 +42,8 @@ export interface DBOptions {
   readonly compactionIntervalMs?: number;
   readonly logger?: Logger;
   readonly noLockfile?: boolean;
+  /** Filled in while open() replays the WAL, for /api/v1/status/walreplay before the DB exists. */
+  readonly replayStatus?: WALReplayStatus;
 }
 
 /** Counters for self-monitoring (prometheus_tsdb_* names in the comments). */
@@ -75,7 +77,7 @@ export class DB implements Storage {
   readonly head: Head;
   private readonly wal: WL;
   private readonly logger: Logger;
-  private readonly opts: Required<Omit<DBOptions, "logger" | "maxBlockDurationMs">> & { maxBlockDurationMs: number };
+  private readonly opts: Required<Omit<DBOptions, "logger" | "maxBlockDurationMs" | "replayStatus">> & { maxBlockDurationMs: number };
   private blockList: Block[] = [];
   private readonly replayStatus: WALReplayStatus;
   private closed = false;
@@ -134,9 +136,9 @@ export class DB implements Storage {
       });
       if (blocks.length) head.minValidTime = Math.max(...blocks.map((b) => b.maxTime));
       const walDir = join(dir, "wal");
-      const status: WALReplayStatus = { min: 0, max: 0, current: 0 };
+      const status: WALReplayStatus = options.replayStatus ?? { min: 0, max: 0, current: 0 };
       const started = Date.now();
-      const stats = replayWAL(head, walDir, logger, status);
+      const stats = await replayWAL(head, walDir, logger, status);
       logger.info("WAL replay completed", {
         records: stats.records,
         series: head.numSeries,

@@ -79,8 +79,11 @@ class Replayer {
   }
 }
 
-/** Replays walDir into the head. Never throws for damaged data: it is repaired and counted. */
-export function replayWAL(head: Head, walDir: string, logger: Logger, status: WALReplayStatus): ReplayStats {
+/**
+ * Replays walDir into the head. Never throws for damaged data: it is repaired and counted.
+ * Yields to the event loop between segments so that status can be served meanwhile.
+ */
+export async function replayWAL(head: Head, walDir: string, logger: Logger, status: WALReplayStatus): Promise<ReplayStats> {
   const r = new Replayer(head);
   let corruptions = 0;
   const cp = lastCheckpoint(walDir);
@@ -101,6 +104,7 @@ export function replayWAL(head: Head, walDir: string, logger: Logger, status: WA
   }
   for (const segment of segments) {
     status.current = segment;
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       for (const rec of readSegmentRecords(readFileSync(segmentName(walDir, segment)), segment)) {
         try {
