@@ -7,12 +7,19 @@
 // load-node.ts and load-browser.ts feed the same instantiate(bytes).
 //
 // In Node the module also loads itself synchronously on first use (via
-// process.getBuiltinModule, so this file stays free of node: imports and can ship to
-// browsers); the browser must `await loadWasm()` first.
+// process.getBuiltinModule or the reader load-node.ts registers, so this file stays free
+// of node: imports and can ship to browsers); the browser must `await loadWasm()` first.
 import { WasmAbortError, WasmNotLoadedError } from "./errors.js";
 import type { WasmExports } from "./exports.js";
 
 let current: WasmExports | undefined;
+// Set by load-node.ts on import: reads the .wasm synchronously on first use, for Node
+// versions without process.getBuiltinModule (before 20.16).
+let syncSource: (() => Uint8Array<ArrayBuffer> | undefined) | undefined;
+
+export function registerSyncSource(source: () => Uint8Array<ArrayBuffer> | undefined): void {
+  syncSource = source;
+}
 
 function readAsString(mem: WebAssembly.Memory, ptr: number): string {
   if (ptr === 0) return "";
@@ -75,7 +82,7 @@ export function isWasmLoaded(): boolean {
  */
 export function wasmExports(): WasmExports {
   if (current) return current;
-  const bytes = readWasmFileSyncInNode();
+  const bytes = syncSource?.() ?? readWasmFileSyncInNode();
   if (bytes) return instantiateSync(bytes);
   throw new WasmNotLoadedError("WASM codec not loaded: await loadWasm() from src/wasm/load-browser.ts first");
 }
