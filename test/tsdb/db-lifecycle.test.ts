@@ -134,6 +134,30 @@ describe("DB lifecycle", () => {
     expect((await readAll(db3)).get("i0")!.length).toBe(kept + 1);
   });
 
+  it("keeps out-of-order samples across restart and compaction", async () => {
+    const dir = dataDir();
+    const opts = { minBlockDurationMs: 3600_000, outOfOrderTimeWindowMs: 30 * 60_000 };
+    const db = await openDB(dir, opts);
+    const lbl = series(0);
+    // Every minute for 3h in order, then the half-minutes of the last 20 minutes out of order.
+    for (let m = 0; m <= 180; m++) {
+      const app = db.appender();
+      app.append(0, lbl, m * 60_000, m);
+      await app.commit();
+    }
+    const app = db.appender();
+    for (let m = 160; m < 180; m++) app.append(0, lbl, m * 60_000 + 30_000, m + 0.5);
+    await app.commit();
+    const expected = [...Array.from({ length: 181 }, (_, m) => [m * 60_000, m]), ...Array.from({ length: 20 }, (_, k) => [(160 + k) * 60_000 + 30_000, 160 + k + 0.5])].sort((a, b) => a[0] - b[0]);
+    expect((await readAll(db)).get("i0")).toEqual(expected);
+    await db.close();
+    const db2 = await open(dir, opts);
+    expect((await readAll(db2)).get("i0")).toEqual(expected);
+    await db2.compact();
+    expect(db2.blocks().length).toBeGreaterThan(0);
+    expect((await readAll(db2)).get("i0")).toEqual(expected);
+  });
+
   it("skips a garbage block dir and a block without meta.json, and logs both", async () => {
     const dir = dataDir();
     const db = await openDB(dir, { minBlockDurationMs: 3600_000 });
