@@ -152,7 +152,7 @@ export function formatGoFloat(v: number, verb: "e" | "E" | "f" | "g" | "G", prec
       let eprec = p;
       if (eprec > x.d.length && x.d.length >= x.dp) eprec = x.d.length;
       if (shortest) eprec = 6;
-      const exp = x.d === "" ? 0 : x.dp - 1;
+      const exp = x.dp - 1;
       if (exp < -4 || exp >= eprec) {
         if (p > x.d.length) p = x.d.length;
         out = fmtE(x, Math.max(p - 1, 0), verb === "G" ? "E" : "e");

@@ -61,11 +61,19 @@ class Reader {
   fields(node: Node, goType: string, known: readonly string[]): Map<string, Node> {
     const out = new Map<string, Node>();
     if (!isMap(node)) {
-      this.problem(node, `cannot unmarshal ${tag(node)} into ${goType}`);
+      this.problem(node, `cannot unmarshal ${describe(node)} into ${goType}`);
       return out;
     }
+    const seen = new Map<string, number>();
     for (const pair of node.items as Pair<Node, Node | null>[]) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      const line = this.pos(pair.key).line;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        this.problem(pair.key, `mapping key ${JSON.stringify(key)} already defined at line ${first}`);
+        continue;
+      }
+      seen.set(key, line);
       if (!known.includes(key)) {
         this.problem(pair.key, `field ${key} not found in type ${goType}`);
         continue;
@@ -78,21 +86,21 @@ class Reader {
   string(node: Node | undefined): string {
     if (node === undefined) return "";
     if (isScalar(node) && node.value !== null && typeof node.value !== "object") return String(node.source ?? node.value);
-    this.problem(node, `cannot unmarshal ${tag(node)} into string`);
+    this.problem(node, `cannot unmarshal ${describe(node)} into string`);
     return "";
   }
 
   int(node: Node | undefined): number {
     if (node === undefined) return 0;
     if (isScalar(node) && typeof node.value === "number" && Number.isSafeInteger(node.value)) return node.value;
-    this.problem(node, `cannot unmarshal ${tag(node)} \`${isScalar(node) ? String(node.source ?? node.value) : ""}\` into int`);
+    this.problem(node, `cannot unmarshal ${describe(node)} into int`);
     return 0;
   }
 
   list(node: Node | undefined, goType: string): Node[] {
     if (node === undefined) return [];
     if (!isSeq(node)) {
-      this.problem(node, `cannot unmarshal ${tag(node)} into ${goType}`);
+      this.problem(node, `cannot unmarshal ${describe(node)} into ${goType}`);
       return [];
     }
     return node.items as Node[];
@@ -101,11 +109,16 @@ class Reader {
   stringMap(node: Node | undefined): [string, string][] {
     if (node === undefined) return [];
     if (!isMap(node)) {
-      this.problem(node, `cannot unmarshal ${tag(node)} into map[string]string`);
+      this.problem(node, `cannot unmarshal ${describe(node)} into map[string]string`);
       return [];
     }
     return (node.items as Pair<Node, Node | null>[]).map((p) => [this.string(p.key), p.value === null || (isScalar(p.value) && p.value.value === null) ? "" : this.string(p.value)]);
   }
+}
+
+/** How Go's yaml names a node in "cannot unmarshal" errors: the tag, plus the text of a scalar. */
+function describe(node: Node): string {
+  return isScalar(node) ? `${tag(node)} \`${String(node.source ?? node.value)}\`` : tag(node);
 }
 
 function tag(node: Node): string {
@@ -139,7 +152,7 @@ interface RawRule {
 /** Parses and validates rule file text; throws RuleFileError listing every problem. */
 export function parseRuleFile(text: string, file: string): RuleGroupSpec[] {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const line = lines.linePos(first.pos[0]).line;
