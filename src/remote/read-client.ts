@@ -7,7 +7,19 @@ import { compareLabels, labelsFromList, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
 import type { Querier, Queryable, SelectHints, Series } from "../storage/interface.js";
-import { decodeReadResponse, encodeReadRequest, RESPONSE_SAMPLES, type MatcherTypeCode, type ProtoMatcher } from "./codec.js";
+import { crc32c } from "@node-rs/crc32";
+import { decodeXorMany } from "../wasm/index.js";
+import {
+  decodeChunkedReadResponse,
+  decodeReadResponse,
+  encodeReadRequest,
+  RESPONSE_SAMPLES,
+  RESPONSE_STREAMED_XOR_CHUNKS,
+  type MatcherTypeCode,
+  type ProtoMatcher,
+  type ResultSeries,
+} from "./codec.js";
+import { ProtoReader } from "./proto-wire.js";
 import { RemoteError } from "./errors.js";
 import type { RemoteHttpClient } from "./http-client.js";
 import { decodeSnappy, encodeSnappy } from "./snappy.js";
@@ -27,6 +39,8 @@ export interface RemoteReadClientOptions {
   readonly localStartTime?: () => number | undefined;
   /** Largest decompressed response accepted. */
   readonly maxResponseBytes?: number;
+  /** Ask for STREAMED_XOR_CHUNKS first (falling back to SAMPLES); default true. */
+  readonly streamed?: boolean;
 }
 
 const MATCH_CODES: Record<Matcher["type"], MatcherTypeCode> = { "=": 0, "!=": 1, "=~": 2, "!~": 3 };
@@ -104,7 +118,7 @@ class RemoteReadQuerier implements Querier {
           hints: hints ? { stepMs: 0, func: hints.func ?? "", startMs: hints.start, endMs: hints.end, grouping: [], by: false, rangeMs: 0 } : undefined,
         },
       ],
-      acceptedResponseTypes: [RESPONSE_SAMPLES],
+      acceptedResponseTypes: this.opts.streamed === false ? [RESPONSE_SAMPLES] : [RESPONSE_STREAMED_XOR_CHUNKS, RESPONSE_SAMPLES],
     });
     const url = this.opts.client.url.href;
     let res;
@@ -117,9 +131,11 @@ class RemoteReadQuerier implements Querier {
       const text = res.body.subarray(0, 1024).toString("utf8").trim();
       throw new RemoteError(`remote server ${url} returned HTTP status ${res.status}: ${text}`);
     }
-    let results;
+    const contentType = String(res.headers["content-type"] ?? "");
+    let results: ResultSeries[][];
     try {
-      results = decodeReadResponse(decodeSnappy(res.body, this.opts.maxResponseBytes ?? 1 << 30));
+      if (contentType.startsWith("application/x-streamed-protobuf")) results = [decodeFrames(res.body)];
+      else results = decodeReadResponse(decodeSnappy(res.body, this.opts.maxResponseBytes ?? 1 << 30));
     } catch (cause) {
       throw new RemoteError(`remote read ${url}: decode response`, { cause });
     }
@@ -161,4 +177,41 @@ function clip(b: SampleBatch, mint: number, maxt: number): SampleBatch {
   while (lo < hi && b.ts[lo] < mint) lo++;
   while (hi > lo && b.ts[hi - 1] > maxt) hi--;
   return lo === 0 && hi === b.ts.length ? b : { ts: b.ts.subarray(lo, hi), vs: b.vs.subarray(lo, hi) };
+}
+
+/** Streamed frames (uvarint size, big-endian CRC32C, ChunkedReadResponse) of one query. */
+function decodeFrames(body: Buffer): ResultSeries[] {
+  const out: ResultSeries[] = [];
+  let pendingLabels: Labels | undefined;
+  let pendingKey = "";
+  let pendingChunks: Uint8Array[] = [];
+  const flush = () => {
+    if (pendingLabels) out.push({ labels: pendingLabels, samples: decodeXorMany(pendingChunks) });
+    pendingLabels = undefined;
+    pendingChunks = [];
+  };
+  const r = new ProtoReader(body);
+  while (!r.done()) {
+    const size = r.uint32();
+    if (r.pos + 4 + size > body.length) throw new RemoteError("streamed frame truncated");
+    const want = body.readUInt32BE(r.pos);
+    const msg = body.subarray(r.pos + 4, r.pos + 4 + size);
+    r.pos += 4 + size;
+    if (crc32c(msg) !== want) throw new RemoteError("streamed frame checksum mismatch");
+    for (const s of decodeChunkedReadResponse(msg).series) {
+      // A series may continue in the next frame; a new label set starts a new series.
+      const key = JSON.stringify(s.labels);
+      if (key !== pendingKey) {
+        flush();
+        pendingLabels = s.labels;
+        pendingKey = key;
+      }
+      for (const c of s.chunks) {
+        if (c.type !== 1) throw new RemoteError(`unsupported chunk encoding ${c.type} in streamed response`);
+        pendingChunks.push(c.data);
+      }
+    }
+  }
+  flush();
+  return out;
 }

@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToString, type Labels } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { Engine } from "../../src/promql/engine.js";
+import { RemoteHttpClient } from "../../src/remote/http-client.js";
+import { RemoteReadClient } from "../../src/remote/read-client.js";
 import { RemoteStorage } from "../../src/remote/storage.js";
 import { Fanout } from "../../src/storage/fanout.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
@@ -231,6 +233,23 @@ describe.runIf(prometheus)("remote write and read with Prometheus 2.42", () => {
       expect(Array.from(b.ts)).toEqual(Array.from({ length: 120 }, (_, i) => t0 + i * 1000));
       expect(Array.from(b.vs, promValue)).toEqual(Array.from({ length: 120 }, (_, i) => promValue(value(k, i))));
     });
+    // The same through a SAMPLES response (the above negotiated streamed XOR chunks).
+    const samplesReader = new RemoteReadClient({
+      name: "samples",
+      client: new RemoteHttpClient({ url: `${prom.base}/api/v1/read`, timeoutMs: 5000 }),
+      externalLabels: ext,
+      requiredMatchers: {},
+      readRecent: true,
+      filterExternalLabels: true,
+      streamed: false,
+    });
+    const sq = await samplesReader.querier(t0, t0 + 119_000);
+    const viaSamples = await sq.select(true, undefined, [new Matcher("=", "__name__", "gen_metric")]);
+    sq.close();
+    samplesReader.close();
+    expect(viaSamples.map((s) => [labelsToString(s.labels), Array.from(s.samples().ts), Array.from(s.samples().vs, promValue)])).toEqual(
+      read.map((s) => [labelsToString(s.labels), Array.from(s.samples().ts), Array.from(s.samples().vs, promValue)]),
+    );
     // A sub-range and a regex matcher are honoured by the remote.
     const rq2 = await reader.querier(t0 + 10_000, t0 + 19_000);
     const part = await rq2.select(true, undefined, [new Matcher("=~", "__name__", "gen_.*"), new Matcher("!=", "key", "y")]);
