@@ -9,3 +9,11 @@ export function parseByteSize(s: string): number {
   if (!m) throw new ByteSizeError(`not a valid size: ${JSON.stringify(s)}`);
   return Number(m[1]) * UNITS[m[2].toUpperCase()];
 }
+
+/** Prints a size as Prometheus shows it in configs: the largest base-2 unit that divides it ("10MiB"). */
+export function formatByteSize(bytes: number): string {
+  for (const [unit, size] of [["EiB", 2 ** 60], ["PiB", 2 ** 50], ["TiB", 2 ** 40], ["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes}B`;
+}

@@ -1,7 +1,7 @@
 // /api/v1 state endpoints: targets, metadata, rules, alerts, alertmanagers and status/*.
 import { availableParallelism } from "node:os";
 import { getHeapStatistics } from "node:v8";
-import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { renderConfig } from "../config/render.js";
 import type { Matcher } from "../model/matcher.js";
 import { ApiError, badData } from "./api-error.js";
 import { Params } from "./params.js";
@@ -89,7 +89,7 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
     }),
   );
 
-  router.get("/status/config", (ctx) => sendData(ctx, { yaml: redactSecrets(state.config().source.text) }));
+  router.get("/status/config", (ctx) => sendData(ctx, { yaml: renderConfig(state.config()) }));
   router.get("/status/flags", (ctx) => sendData(ctx, state.flags()));
   router.get("/status/runtimeinfo", (ctx) => {
     const reload = state.lastReload();
@@ -128,23 +128,4 @@ function intParam(p: Params, name: string, def: number): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw badData(`invalid parameter "${name}": cannot parse "${v}" to an integer`);
   return n;
-}
-
-const SECRET_KEYS = new Set(["password", "credentials", "bearer_token", "client_secret", "key", "secret_key", "access_key"]);
-
-/** The config text with secret values replaced by <secret>, as Prometheus never shows them. */
-export function redactSecrets(text: string): string {
-  const doc = parseDocument(text);
-  const walk = (n: Node | null | undefined): void => {
-    if (!n) return;
-    if (isMap(n)) {
-      for (const pair of n.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : "";
-        if (SECRET_KEYS.has(key) && isScalar(pair.value)) pair.value.value = "<secret>";
-        else walk(pair.value as Node);
-      }
-    } else if (isSeq(n)) for (const item of n.items) walk(item as Node);
-  };
-  walk(doc.contents as Node);
-  return doc.toString();
 }

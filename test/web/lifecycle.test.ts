@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/cmd/server.js";
-import { tempDir } from "../helpers/reference.js";
+import { tempDir, waitFor } from "../helpers/reference.js";
 import { getJSON, startTestServer, writeConfig } from "./helpers.js";
 
 const tmp = tempDir("web-lifecycle");
@@ -25,7 +25,9 @@ describe("lifecycle API", () => {
     expect(((await getJSON(`${base}/api/v1/status/config`)).body.data as { yaml: string }).yaml).toContain("v: two");
     // query_log_file is relative to the config file's directory.
     await fetch(`${base}/api/v1/query_range?query=vector(1)&start=0&end=60&step=30`);
-    const line = JSON.parse(readFileSync(join(tmp.dir, "queries.jsonl"), "utf8").trim()) as Record<string, Record<string, unknown>>;
+    // The line is written asynchronously after the response.
+    const text = await waitFor(() => readFileSync(join(tmp.dir, "queries.jsonl"), "utf8").trim() || undefined, 5000, "query log line");
+    const line = JSON.parse(text) as Record<string, Record<string, unknown>>;
     expect(line.params).toEqual({ end: "1970-01-01T00:01:00.000Z", query: "vector(1)", start: "1970-01-01T00:00:00.000Z", step: 30 });
     expect(line.httpRequest.path).toBe("/api/v1/query_range");
     expect(Object.keys(line.stats.timings as object)).toContain("evalTotalTime");
