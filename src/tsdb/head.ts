@@ -23,6 +23,8 @@ export interface HeadOptions {
   /** When > 0, samples up to this far behind the newest one are accepted out of order. */
   readonly outOfOrderTimeWindowMs?: number;
   readonly logger?: Logger;
+  /** The label hash that keys series; replaceable so tests can force collisions. */
+  readonly hash?: (labels: Labels) => number;
 }
 
 export interface Interval {
@@ -54,7 +56,8 @@ interface OOOSamples {
 }
 
 export class Head {
-  readonly opts: Required<Omit<HeadOptions, "logger">>;
+  readonly opts: Required<Omit<HeadOptions, "logger" | "hash">>;
+  private readonly hash: (labels: Labels) => number;
   readonly logger: Logger;
   readonly series = new SeriesColumns();
   readonly chunks = new ChunkColumns();
@@ -95,6 +98,7 @@ export class Head {
       outOfOrderTimeWindowMs: opts.outOfOrderTimeWindowMs ?? 0,
     };
     this.logger = opts.logger ?? nopLogger;
+    this.hash = opts.hash ?? labelsHash;
     this.slab = new SampleSlab(this.opts.samplesPerChunk);
     this.cutTs = new Float64Array(this.opts.samplesPerChunk);
     this.cutVs = new Float64Array(this.opts.samplesPerChunk);
@@ -115,7 +119,7 @@ export class Head {
 
   /** The ref of the series with these labels, or 0. */
   lookup(labels: Labels): number {
-    const h = labelsHash(labels);
+    const h = this.hash(labels);
     const ref = this.byHash.get(h);
     if (ref === undefined) return 0;
     if (this.labelsMatch(ref, labels)) return ref;
@@ -157,7 +161,7 @@ export class Head {
     s.firstChunk[ref] = -1;
     s.lastChunk[ref] = -1;
     s.pendingOwner[ref] = 0;
-    const h = labelsHash(labels);
+    const h = this.hash(labels);
     if (this.byHash.has(h)) this.collisions.set(collisionKey(labels), ref);
     else this.byHash.set(h, ref);
     for (const l of labels) {
@@ -487,12 +491,12 @@ export class Head {
   private removeSeries(ref: number): void {
     const s = this.series;
     const labels = this.labelsOf(ref);
-    const h = labelsHash(labels);
+    const h = this.hash(labels);
     if (this.byHash.get(h) === ref) {
       this.byHash.delete(h);
       // Promote a colliding series, if any, to the hash slot.
       for (const [key, other] of this.collisions) {
-        if (labelsHash(this.labelsOf(other)) === h) {
+        if (this.hash(this.labelsOf(other)) === h) {
           this.collisions.delete(key);
           this.byHash.set(h, other);
           break;

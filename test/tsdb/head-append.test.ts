@@ -207,7 +207,31 @@ describe("head appender", () => {
     expect(head.numSeries).toBe(0);
   });
 
-  it("handles label hash collisions by exact comparison", () => {
+  it("keeps colliding series apart, also after one of them is removed", async () => {
+    const t = tempDir("head-collide");
+    const head = new Head({ dir: t.dir, chunkRangeMs: 1000, hash: () => 42 });
+    cleanups.push(() => {
+      head.close();
+      t.cleanup();
+    });
+    const lbl = (i: number) => labelsFromRecord({ __name__: "c", i: String(i) });
+    const app = new HeadAppender(head);
+    const refs = [0, 1, 2, 3].map((i) => app.append(0, lbl(i), i === 0 ? 10 : 5000, i));
+    await app.commit();
+    expect(new Set(refs).size).toBe(4);
+    for (let i = 0; i < 4; i++) expect(head.lookup(lbl(i))).toBe(refs[i]);
+    // Series 0 only has data before 2000: truncation removes it, the others stay findable.
+    expect(head.truncateMemory(2000)).toBe(1);
+    expect(head.lookup(lbl(0))).toBe(0);
+    for (let i = 1; i < 4; i++) expect(head.lookup(lbl(i))).toBe(refs[i]);
+    const again = new HeadAppender(head);
+    const r0 = again.append(0, lbl(0), 6000, 9);
+    expect(refs).not.toContain(r0);
+    expect(head.labelsOf(r0)).toEqual(lbl(0));
+    await again.commit();
+  });
+
+  it("gives every distinct label set its own ref", () => {
     const head = newHead();
     // Different label sets must never share a ref, whatever their hash.
     const refs = new Set<number>();
