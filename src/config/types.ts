@@ -195,7 +195,7 @@ export interface Config {
   readonly remoteWriteConfigs: readonly RemoteWriteConfig[];
   readonly remoteReadConfigs: readonly RemoteReadConfig[];
   readonly storage: StorageConfig;
-  /** The file it came from ("" for the embedded default) and its text, for /api/v1/status/config. */
+  /** The file it came from ("" for the built-in config) and the text it was parsed from. */
   readonly source: { readonly file: string; readonly text: string };
 }
 
