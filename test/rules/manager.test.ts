@@ -1,0 +1,260 @@
+// The rule manager over a real promwasm TSDB: recording results, alert states over time,
+// ALERTS/ALERTS_FOR_STATE series, stale markers, notifications, for-state restore and reloads.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labelsFromRecord, labelsToRecord, type Labels } from "../../src/model/labels.js";
+import type { Alert } from "../../src/notifier/alert.js";
+import { Engine } from "../../src/promql/engine.js";
+import { RuleFileError } from "../../src/rules/errors.js";
+import { RuleManager } from "../../src/rules/manager.js";
+import { openDB, type DB } from "../../src/tsdb/db.js";
+import { tempDir } from "../helpers/reference.js";
+
+const T0 = 1_700_000_000_000;
+const MIN = 60_000;
+
+const RULES = `
+groups:
+  - name: test
+    interval: 1h
+    rules:
+      - record: job:errors:sum
+        expr: sum by (job) (http_errors)
+        labels:
+          source: rules
+      - record: errors:high
+        expr: http_errors > 10
+      - alert: HighErrors
+        expr: http_errors > 10
+        for: 2m
+        labels:
+          severity: page
+          host: '{{ reReplaceAll ":.*" "" $labels.instance }}'
+        annotations:
+          summary: '{{ $labels.instance }} has {{ humanize $value }} errors in {{ $externalLabels.cluster }}'
+          value: '{{ $value }}'
+      - alert: KeepFiring
+        expr: http_errors > 10
+        keep_firing_for: 2m
+`;
+
+async function writeSeries(db: DB, labels: Labels, points: [number, number][]): Promise<void> {
+  const app = db.appender();
+  for (const [t, v] of points) app.append(0, labels, t, v);
+  await app.commit();
+}
+
+async function instant(engine: Engine, db: DB, q: string, t: number): Promise<{ labels: Record<string, string>; v: number }[]> {
+  const res = await engine.instantQuery(db, q, t);
+  if (res.value.type !== "vector") throw new Error(`unexpected ${res.value.type}`);
+  return res.value.samples.map((s) => ({ labels: labelsToRecord(s.metric), v: s.v }));
+}
+
+const errorsA = labelsFromRecord({ __name__: "http_errors", instance: "a:80", job: "api" });
+
+describe("rule manager over the TSDB", () => {
+  const tmp = tempDir("rules-manager");
+  let db: DB;
+  const engine = new Engine();
+  const notified: Alert[][] = [];
+  let manager: RuleManager;
+  const ruleFile = join(tmp.dir, "rules.yml");
+
+  beforeAll(async () => {
+    db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
+    await writeSeries(db, errorsA, [
+      [T0, 5],
+      [T0 + 1 * MIN, 20],
+      [T0 + 2 * MIN, 20],
+      [T0 + 3 * MIN, 20],
+      [T0 + 4 * MIN, 20],
+      [T0 + 5 * MIN, 5],
+      [T0 + 6 * MIN, 5],
+      [T0 + 7 * MIN, 5],
+    ]);
+    writeFileSync(ruleFile, RULES);
+    manager = new RuleManager({
+      engine,
+      queryable: db,
+      appendable: db,
+      notify: (alerts) => notified.push(alerts),
+      externalLabels: labelsFromRecord({ cluster: "eu-1" }),
+      externalUrl: "http://prom.example:9090",
+    });
+    await manager.update(MIN, [join(tmp.dir, "*.yml")]);
+  });
+
+  afterAll(async () => {
+    await manager.stop();
+    await db.close();
+    tmp.cleanup();
+  });
+
+  it("loads the group from a glob", () => {
+    const groups = manager.groups();
+    expect(groups.map((g) => [g.name, g.file, g.interval, g.rules.length])).toEqual([["test", ruleFile, 3600, 4]]);
+    expect(groups[0].rules.map((r) => [r.type, r.name, r.health])).toEqual([
+      ["recording", "job:errors:sum", "unknown"],
+      ["recording", "errors:high", "unknown"],
+      ["alerting", "HighErrors", "unknown"],
+      ["alerting", "KeepFiring", "unknown"],
+    ]);
+  });
+
+  it("walks an alert from pending to firing to resolved, writing ALERTS and notifying", async () => {
+    const g = manager.ruleGroupList()[0];
+    // First load: alerts are restored (nothing to restore here) before ALERTS is written.
+    await g.restoreForState(T0);
+    const state = () => manager.groups()[0].rules.find((r) => r.name === "HighErrors")!;
+
+    await g.eval(T0);
+    expect(state().state).toBe("inactive");
+    expect(await instant(engine, db, "job:errors:sum", T0)).toEqual([{ labels: { __name__: "job:errors:sum", job: "api", source: "rules" }, v: 5 }]);
+
+    await g.eval(T0 + MIN);
+    expect(state().state).toBe("pending");
+    expect(manager.alerts()).toEqual([
+      {
+        labels: { alertname: "HighErrors", host: "a", instance: "a:80", job: "api", severity: "page" },
+        annotations: { summary: "a:80 has 20 errors in eu-1", value: "20" },
+        state: "pending",
+        activeAt: new Date(T0 + MIN).toISOString().replace(".000Z", "Z"),
+        value: "2e+01",
+      },
+      {
+        labels: { alertname: "KeepFiring", instance: "a:80", job: "api" },
+        annotations: {},
+        state: "firing",
+        activeAt: new Date(T0 + MIN).toISOString().replace(".000Z", "Z"),
+        value: "2e+01",
+      },
+    ]);
+    expect(await instant(engine, db, 'ALERTS{alertname="HighErrors"}', T0 + MIN)).toEqual([
+      { labels: { __name__: "ALERTS", alertname: "HighErrors", alertstate: "pending", host: "a", instance: "a:80", job: "api", severity: "page" }, v: 1 },
+    ]);
+    expect(await instant(engine, db, 'ALERTS_FOR_STATE{alertname="HighErrors"}', T0 + MIN)).toEqual([
+      { labels: { __name__: "ALERTS_FOR_STATE", alertname: "HighErrors", host: "a", instance: "a:80", job: "api", severity: "page" }, v: (T0 + MIN) / 1000 },
+    ]);
+    // KeepFiring has no `for`: it fires and is sent at once; pending alerts are never sent.
+    expect(notified.flat().map((a) => labelsToRecord(a.labels).alertname)).toEqual(["KeepFiring"]);
+    notified.length = 0;
+
+    await g.eval(T0 + 2 * MIN);
+    expect(state().state).toBe("pending");
+    expect(notified).toEqual([]);
+
+    await g.eval(T0 + 3 * MIN);
+    expect(state().state).toBe("firing");
+    // HighErrors fires; KeepFiring, last sent 2m ago, is past the 1m resend delay and is sent again.
+    expect(notified.flat().map((a) => [labelsToRecord(a.labels).alertname, a.startsAtMs, a.endsAtMs])).toEqual([
+      ["HighErrors", T0 + 3 * MIN, T0 + 3 * MIN + 4 * 3600_000],
+      ["KeepFiring", T0 + MIN, T0 + 3 * MIN + 4 * 3600_000],
+    ]);
+    expect(notified[0][0].generatorUrl).toBe("http://prom.example:9090/graph?g0.expr=http_errors+%3E+10&g0.tab=1");
+    expect(notified[0][0].annotations).toEqual(labelsFromRecord({ summary: "a:80 has 20 errors in eu-1", value: "20" }));
+    expect(await instant(engine, db, 'ALERTS{alertname="HighErrors"}', T0 + 3 * MIN)).toEqual([
+      { labels: { __name__: "ALERTS", alertname: "HighErrors", alertstate: "firing", host: "a", instance: "a:80", job: "api", severity: "page" }, v: 1 },
+    ]);
+    notified.length = 0;
+
+    // Within the 1m resend delay nothing is re-sent.
+    await g.eval(T0 + 4 * MIN);
+    expect(notified).toEqual([]);
+
+    await g.eval(T0 + 5 * MIN);
+    expect(state().state).toBe("inactive");
+    expect(manager.alerts().map((a) => [a.labels.alertname, a.state])).toEqual([["KeepFiring", "firing"]]);
+    // Resolved alerts are sent with endsAt at the resolution time.
+    expect(notified.flat().map((a) => [labelsToRecord(a.labels).alertname, a.endsAtMs])).toEqual([
+      ["HighErrors", T0 + 5 * MIN],
+      ["KeepFiring", T0 + 5 * MIN + 4 * 3600_000],
+    ]);
+    // Stale markers end the series at once instead of after the 5m lookback.
+    expect(await instant(engine, db, 'ALERTS{alertname="HighErrors"}', T0 + 5 * MIN)).toEqual([]);
+    expect(await instant(engine, db, "errors:high", T0 + 5 * MIN)).toEqual([]);
+    expect(await instant(engine, db, "errors:high", T0 + 5 * MIN - 1)).toEqual([{ labels: { __name__: "errors:high", instance: "a:80", job: "api" }, v: 20 }]);
+
+    // keep_firing_for 2m: still firing 1m after the condition stopped, resolved after 2m.
+    await g.eval(T0 + 6 * MIN);
+    expect(manager.alerts().map((a) => [a.labels.alertname, a.state])).toEqual([["KeepFiring", "firing"]]);
+    await g.eval(T0 + 7 * MIN);
+    expect(manager.alerts()).toEqual([]);
+    const keep = manager.groups()[0].rules.find((r) => r.name === "KeepFiring")!;
+    expect([keep.state, keep.health, keep.keepFiringFor]).toEqual(["inactive", "ok", 120]);
+  });
+
+  it("keeps the running groups when a reload fails validation", async () => {
+    const bad = join(tmp.dir, "zz-bad.yml");
+    writeFileSync(bad, "groups:\n  - name: x\n    rules:\n      - record: a b\n        expr: up\n");
+    await expect(manager.update(MIN, [join(tmp.dir, "*.yml")])).rejects.toBeInstanceOf(RuleFileError);
+    expect(manager.groups().map((g) => g.name)).toEqual(["test"]);
+    writeFileSync(bad, "groups:\n  - name: x\n    rules:\n      - record: ab\n        expr: up\n");
+    await manager.update(MIN, [join(tmp.dir, "*.yml")]);
+    expect(manager.groups().map((g) => [g.name, g.interval])).toEqual([
+      ["test", 3600],
+      ["x", 60],
+    ]);
+  });
+
+  it("records rule errors as health and last error", async () => {
+    const f = join(tmp.dir, "zz-bad.yml");
+    // The rule label x: "" removes the only label telling the two series apart.
+    writeFileSync(f, `groups:\n  - name: x\n    interval: 1h\n    rules:\n      - record: dup\n        expr: http_errors or label_replace(http_errors, "x", "y", "", "")\n        labels:\n          x: ""\n`);
+    await manager.update(MIN, [join(tmp.dir, "*.yml")]);
+    const g = manager.ruleGroupList().find((x) => x.name === "x")!;
+    await g.eval(T0 + MIN);
+    const r = manager.groups().find((x) => x.name === "x")!.rules[0];
+    expect([r.health, r.lastError]).toEqual(["err", "vector contains metrics with the same labelset after applying rule labels"]);
+    expect(await instant(engine, db, "dup", T0 + MIN)).toEqual([]);
+  });
+});
+
+describe("for-state restore after a restart", () => {
+  const tmp = tempDir("rules-restore");
+  const engine = new Engine();
+  const file = join(tmp.dir, "rules.yml");
+
+  afterAll(() => tmp.cleanup());
+
+  it("continues the pending time from ALERTS_FOR_STATE, shifted by the downtime", async () => {
+    writeFileSync(file, "groups:\n  - name: r\n    interval: 1h\n    rules:\n      - alert: HighErrors\n        expr: http_errors > 10\n        for: 2m\n");
+    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
+    try {
+      const points: [number, number][] = [];
+      for (let t = T0; t <= T0 + 5 * MIN; t += 10_000) points.push([t, 20]);
+      await writeSeries(db, errorsA, points);
+      const opts = { engine, queryable: db, appendable: db, notify: () => {}, forGracePeriodMs: 10_000 };
+
+      const first = new RuleManager(opts);
+      await first.update(MIN, [file]);
+      const g1 = first.ruleGroupList()[0];
+      await g1.restoreForState(T0);
+      await g1.eval(T0);
+      await g1.eval(T0 + MIN);
+      await first.stop();
+
+      // "Restart" 30s later: the alert had been pending for 60s of its 120s when we went down.
+      const second = new RuleManager(opts);
+      await second.update(MIN, [file]);
+      const g2 = second.ruleGroupList()[0];
+      const restartAt = T0 + MIN + 30_000;
+      await g2.eval(restartAt);
+      // Before restore nothing is written, so the old for-state is what restore reads.
+      expect(await instant(engine, db, "ALERTS_FOR_STATE", restartAt)).toEqual([{ labels: { __name__: "ALERTS_FOR_STATE", alertname: "HighErrors", instance: "a:80", job: "api" }, v: T0 / 1000 }]);
+      await g2.restoreForState(restartAt);
+      const activeAt = T0 + 30_000;
+      expect(second.alerts()[0].activeAt).toBe(new Date(activeAt).toISOString().replace(".000Z", "Z"));
+      await g2.eval(activeAt + 2 * MIN - 10_000);
+      expect(second.alerts()[0].state).toBe("pending");
+      await g2.eval(activeAt + 2 * MIN);
+      expect(second.alerts()[0].state).toBe("firing");
+      expect(await instant(engine, db, "ALERTS_FOR_STATE", activeAt + 2 * MIN)).toEqual([
+        { labels: { __name__: "ALERTS_FOR_STATE", alertname: "HighErrors", instance: "a:80", job: "api" }, v: activeAt / 1000 },
+      ]);
+      await second.stop();
+    } finally {
+      await db.close();
+    }
+  });
+});
