@@ -75,12 +75,12 @@ export class HeadAppender implements Appender {
       lastV = s.pendingValue[r];
     }
     if (t <= lastT) {
-      if (t === lastT && sameValue(v, lastV)) return r;
+      if (t === lastT) {
+        if (sameValue(v, lastV)) return r;
+        head.counters.duplicateSamples++;
+        throw new DuplicateSampleError();
+      }
       if (oooWindow === 0 || t < head.maxTime - oooWindow) {
-        if (t === lastT) {
-          head.counters.duplicateSamples++;
-          throw new DuplicateSampleError();
-        }
         if (oooWindow > 0) {
           head.counters.tooOldSamples++;
           throw new TooOldSampleError();

@@ -281,7 +281,12 @@ export class Head {
       this.counters.duplicateSamples++;
       return false;
     }
-    if (this.hasInOrderSampleAt(ref, t)) return true;
+    const existing = this.inOrderSamples(ref, t, t);
+    if (existing.ts.length > 0) {
+      if (sameValue(existing.vs[0], v)) return true;
+      this.counters.duplicateSamples++;
+      return false;
+    }
     o.ts.splice(i, 0, t);
     o.vs.splice(i, 0, v);
     if (t < this.series.mint[ref]) this.series.mint[ref] = t;
@@ -289,11 +294,6 @@ export class Head {
     this.counters.outOfOrderSamplesAppended++;
     this.counters.samplesAppended++;
     return true;
-  }
-
-  private hasInOrderSampleAt(ref: number, t: number): boolean {
-    const b = this.inOrderSamples(ref, t, t);
-    return b.ts.length > 0;
   }
 
   /** Encodes the open chunk and writes it to chunks_head; the slot is reused. */

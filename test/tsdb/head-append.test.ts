@@ -139,7 +139,12 @@ describe("head appender", () => {
     app2.append(0, a, 1_050_000, 1.5);
     app2.append(0, a, 900_000, 0.5);
     expect(() => app2.append(0, a, 1_100_000 - 600_001, 0)).toThrow(TooOldSampleError);
+    expect(() => app2.append(0, a, 1_100_000, 9)).toThrow(DuplicateSampleError);
+    // An out-of-order timestamp that the in-order data already has: same value is a no-op, another is dropped.
+    app2.append(0, a, 1_000_000, 1);
+    app2.append(0, a, 1_000_000, 7);
     await app2.commit();
+    expect(head.counters.duplicateSamples).toBe(2);
     expect(await samplesOf(head)).toEqual([
       [900_000, 0.5],
       [1_000_000, 1],
