@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { join } from "node:path";
 import type { Labels } from "../../src/model/labels.js";
 import { DEFAULT_HTTP_CLIENT, DEFAULT_METADATA, DEFAULT_QUEUE, type QueueConfig, type RemoteReadConfig, type RemoteWriteConfig } from "../../src/config/types.js";
-import { handleRemoteRead } from "../../src/remote/read-handler.js";
+import { handleRemoteRead, type ReadHandlerOptions } from "../../src/remote/read-handler.js";
 import { handleRemoteWrite } from "../../src/remote/write-handler.js";
 import type { Appendable, Queryable } from "../../src/storage/interface.js";
 import { freePort, waitFor } from "../helpers/reference.js";
@@ -26,7 +26,7 @@ export interface RemoteEndpoint {
 }
 
 /** /api/v1/write into `appendable` and /api/v1/read over `queryable`, on 127.0.0.1. */
-export async function startRemoteEndpoint(opts: { appendable?: Appendable; queryable?: Queryable; externalLabels?: Labels }): Promise<RemoteEndpoint> {
+export async function startRemoteEndpoint(opts: { appendable?: Appendable; queryable?: Queryable; externalLabels?: Labels; readOptions?: ReadHandlerOptions }): Promise<RemoteEndpoint> {
   const writeHeaders: IncomingMessage["headers"][] = [];
   const server = createServer((req, res) => {
     void (async () => {
@@ -36,7 +36,7 @@ export async function startRemoteEndpoint(opts: { appendable?: Appendable; query
         const r = await handleRemoteWrite(body, req.headers, opts.appendable);
         res.writeHead(r.status, { "Content-Type": "text/plain" }).end(r.message);
       } else if (req.url === "/api/v1/read" && opts.queryable) {
-        const r = await handleRemoteRead(body, req.headers, opts.queryable, opts.externalLabels ?? []);
+        const r = await handleRemoteRead(body, req.headers, opts.queryable, opts.externalLabels ?? [], opts.readOptions);
         res.writeHead(r.status, r.headers).end(r.body);
       } else {
         res.writeHead(404).end();
