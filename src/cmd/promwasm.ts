@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Server entry point: flags, then startServer; SIGTERM/SIGINT stop it, SIGHUP reloads the config.
-import { errorText } from "../log/logger.js";
+import { Logger, type LogLevel } from "../log/logger.js";
 import { FlagError, parseFlags, usage } from "./flags.js";
 import { buildInfo, startServer } from "./server.js";
 
@@ -24,11 +24,13 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(`promwasm, version ${b.version} (branch: ${b.branch}, revision: ${b.revision})\n  node version: ${process.versions.node}\n`);
     return 0;
   }
+  const v = flags.values;
+  const logger = new Logger({ level: v["log.level"] as LogLevel, format: v["log.format"] === "json" ? "json" : "logfmt" });
   let server;
   try {
     server = await startServer({ args });
   } catch (err) {
-    process.stderr.write(`promwasm: error: ${errorText(err)}\n`);
+    logger.error("Error starting promwasm", { err });
     return 1;
   }
   const running = server;
@@ -44,7 +46,7 @@ async function main(args: string[]): Promise<number> {
     await running.done;
     return 0;
   } catch (err) {
-    process.stderr.write(`promwasm: error: ${errorText(err)}\n`);
+    running.logger.error("promwasm stopped with an error", { err });
     return 1;
   }
 }

@@ -115,7 +115,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   // The config is loaded before anything starts, so a bad file fails startup at once.
   const listenPort = splitHostPort(settings.listenAddress).port;
-  let config = await loadConfig(listenPort);
+  let config: Config;
+  try {
+    config = await loadConfig(listenPort);
+  } catch (cause) {
+    throw new Error(`couldn't load configuration (--config.file=${JSON.stringify(settings.configFile)})`, { cause });
+  }
   let ready = false;
   let lastReload = { success: true, timeMs: Date.now() };
   serverMetrics.reloadSuccess.set(1);
@@ -238,7 +243,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     registry,
     logger: logger.with({ component: "web" }),
   });
-  port = await web.listen();
+  try {
+    port = await web.listen();
+  } catch (err) {
+    engine.close();
+    defaults.close();
+    throw err;
+  }
   if (useEmbedded) config = await loadConfig(port);
   const where: LogFields = { address: settings.listenAddress, port };
   logger.info("Listening on", where);

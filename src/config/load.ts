@@ -27,7 +27,9 @@ export async function loadConfigFile(path: string): Promise<Config> {
   try {
     text = await readFile(path, "utf8");
   } catch (cause) {
-    throw new ConfigError(path, undefined, `open ${path}: ${(cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (cause as Error).message}`, { cause });
+    // The errno text is the whole story; chaining the cause would repeat it.
+    const why = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (cause as Error).message;
+    throw new ConfigError(path, undefined, `open ${path}: ${why}`);
   }
   return parseConfig(text, { file: path, baseDir: dirname(resolve(path)) });
 }

@@ -40,7 +40,8 @@ function readRelabel(node: Node, r: YamlReader): RelabelRule {
       try {
         RE2JS.compile(`^(?:${c.regex})$`);
       } catch (err) {
-        r.fail(v, `error parsing regexp: ${(err as Error).message}: \`^(?:${c.regex})$\``);
+        // RE2JS words it as Go does: "error parsing regexp: missing closing ): `...`".
+        r.fail(v, (err as Error).message);
       }
     },
     modulus: (v) => (c.modulus = r.int(v)),
