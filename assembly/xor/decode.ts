@@ -86,6 +86,22 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
         w = peek(base, pos);
         avail = 64;
       }
+      // Fast path for the commonest gauge sample: same interval, same value ('0' '0').
+      if ((w >> 62) == 0) {
+        w <<= 2;
+        avail -= 2;
+        pos += 2;
+        t += tDelta;
+        if (pos > totalBits) return STATUS_TRUNCATED;
+        tf = <f64>t;
+        if (tf > maxt) break;
+        if (tf >= mint) {
+          store<f64>(tsOut + (out << 3), tf);
+          store<u64>(vsOut + (out << 3), v);
+          out++;
+        }
+        continue;
+      }
       let dod: i64 = 0;
       let used: u64;
       if ((w >> 63) == 0) {
