@@ -262,7 +262,7 @@ export class DB implements Storage {
       this.logger.info("write block", { mint, maxt, ulid: meta.ulid, series: meta.stats.numSeries });
     }
     const removed = this.head.truncateMemory(maxt);
-    checkpointWAL(this.head, this.wal, maxt, this.logger);
+    await checkpointWAL(this.head, this.wal, maxt, this.logger);
     this.m.checkpoints++;
     this.logger.info("head GC completed", { removedSeries: removed });
   }

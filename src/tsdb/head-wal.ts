@@ -130,12 +130,12 @@ export async function replayWAL(head: Head, walDir: string, logger: Logger, stat
  * After the head dropped data before mint: starts a new segment, condenses all earlier
  * segments into a checkpoint keeping live series and samples >= mint, then deletes them.
  */
-export function checkpointWAL(head: Head, wal: WL, mint: number, logger: Logger): void {
+export async function checkpointWAL(head: Head, wal: WL, mint: number, logger: Logger): Promise<void> {
   const current = wal.nextSegment();
   const to = current - 1;
   const segs = listSegments(wal.dir).filter((s) => s <= to);
   if (segs.length === 0) return;
-  const stats = createCheckpoint({
+  const stats = await createCheckpoint({
     walDir: wal.dir,
     to,
     keepSeries: (ref) => head.isAlive(ref),

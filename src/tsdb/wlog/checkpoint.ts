@@ -61,7 +61,10 @@ export interface CheckpointStats {
   readonly samplesDropped: number;
 }
 
-export function createCheckpoint(opts: CheckpointOptions): CheckpointStats {
+/** Records handled between yields to the event loop, so a big checkpoint does not stall scrapes. */
+const RECORDS_PER_YIELD = 256;
+
+export async function createCheckpoint(opts: CheckpointOptions): Promise<CheckpointStats> {
   const prev = lastCheckpoint(opts.walDir);
   const name = `${CHECKPOINT_PREFIX}${String(opts.to).padStart(8, "0")}`;
   const finalDir = join(opts.walDir, name);
@@ -81,9 +84,11 @@ export function createCheckpoint(opts: CheckpointOptions): CheckpointStats {
   if (prev) sources.push(readSegments(prev.dir));
   const first = listSegments(opts.walDir)[0] ?? 0;
   sources.push(readSegments(opts.walDir, Math.max(first, prev ? prev.index + 1 : 0), opts.to));
+  let handled = 0;
   try {
     for (const src of sources) {
       for (const { data } of src) {
+        if (++handled % RECORDS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
         switch (recordType(data)) {
           case RecordType.Series: {
             const kept = decodeSeries(data).filter((s) => opts.keepSeries(s.ref));
