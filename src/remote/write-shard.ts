@@ -50,11 +50,13 @@ export class WriteShard {
 
   push(e: WriteSeriesEntry, t: number, v: number): void {
     if (this.tail === this.ts.length) this.makeRoom();
-    if (this.head === this.tail) this.oldestAtMs = Date.now();
+    const wasEmpty = this.head === this.tail;
+    if (wasEmpty) this.oldestAtMs = Date.now();
     this.entries[this.tail] = e;
     this.ts[this.tail] = t;
     this.vs[this.tail++] = v;
-    if (this.tail - this.head === this.opts.maxSamplesPerSend) this.signal();
+    // Wake the loop to start the batch deadline timer, or to send a full batch now.
+    if (wasEmpty || this.tail - this.head === this.opts.maxSamplesPerSend) this.signal();
   }
 
   /** Sends what is pending without waiting for the deadline, then ends the loop. */
