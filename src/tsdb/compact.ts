@@ -111,9 +111,9 @@ export async function compactHead(head: Head, dir: string, mint: number, maxt: n
   let written = 0;
   try {
     for (const ref of order) {
-      const b = head.seriesSamples(ref, mint, maxt - 1);
-      if (b.ts.length === 0) continue;
-      await w.addSeries(labels.get(ref)!, cutChunks(b, head.opts.samplesPerChunk));
+      const chunks = headChunksInRange(head, ref, mint, maxt - 1);
+      if (chunks.length === 0) continue;
+      await w.addSeries(labels.get(ref)!, chunks);
       written++;
     }
   } catch (cause) {
@@ -125,6 +125,29 @@ export async function compactHead(head: Head, dir: string, mint: number, maxt: n
     return undefined;
   }
   return w.finish({ minTime: mint, maxTime: maxt, compaction: { level: 1, sources: [ulid] } });
+}
+
+/**
+ * A head series' chunks for [mint, maxt]. Cut chunks inside the range are copied as
+ * they are on disk; only the open chunk is encoded. Series with out-of-order samples,
+ * tombstones or a chunk crossing the range are re-encoded from their samples.
+ */
+function headChunksInRange(head: Head, ref: number, mint: number, maxt: number): TimedChunk[] {
+  const reencode = (): TimedChunk[] => cutChunks(head.seriesSamples(ref, mint, maxt), head.opts.samplesPerChunk);
+  if (head.ooo.has(ref) || head.tombstones.has(ref)) return reencode();
+  const ch = head.chunks;
+  const out: TimedChunk[] = [];
+  let lastMaxt = -Infinity;
+  for (let c = head.series.firstChunk[ref]; c >= 0; c = ch.next[c]) {
+    if (ch.maxt[c] < mint || ch.mint[c] > maxt) continue;
+    if (ch.mint[c] < mint || ch.maxt[c] > maxt) return reencode();
+    out.push({ encoding: Encoding.XOR, bytes: head.chunkFiles.read(ch.fileRef[c]), mint: ch.mint[c], maxt: ch.maxt[c] });
+    lastMaxt = ch.maxt[c];
+  }
+  const open = head.inOrderSamples(ref, Math.max(mint, lastMaxt + 1), maxt);
+  // Cut chunks in range were all copied above, so this yields only open-chunk samples.
+  if (open.ts.length > 0) out.push(...cutChunks(open, head.opts.samplesPerChunk));
+  return out;
 }
 
 interface SourcePart {
