@@ -21,6 +21,8 @@ import { ScrapeManager } from "../scrape/manager.js";
 import { scrapeDiscoverers, scrapeJobs } from "./scrape-wiring.js";
 import { handleRemoteWrite } from "../remote/write-handler.js";
 import { Fanout } from "../storage/fanout.js";
+import { Notifier } from "../notifier/notifier.js";
+import { RuleManager } from "../rules/manager.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { QueryLog } from "./query-log.js";
@@ -160,6 +162,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   // Created once the TSDB is open (scrapes need somewhere to append).
   let scrape: ScrapeManager | undefined;
   let discovery: DiscoveryManager | undefined;
+  let rules: RuleManager | undefined;
+  const notifier = new Notifier({ logger: logger.with({ component: "notifier" }), queueCapacity: settings.notificationQueueCapacity });
   const targets: TargetSource = {
     targets: () => scrape?.targets() ?? [],
     droppedTargets: () => scrape?.droppedTargets() ?? [],
@@ -173,6 +177,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     { name: "query_engine", apply: (cfg) => queryLog.setPath(cfg.global.queryLogFile) },
     { name: "scrape", apply: (cfg) => scrape?.applyConfig(scrapeJobs(cfg)) },
     { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }))) },
+    // Alerting relabeling, external labels and Alertmanager discovery in one step.
+    { name: "notify", apply: (cfg) => notifier.applyConfig(cfg.alerting, cfg.global.externalLabels) },
+    { name: "rules", apply: (cfg) => rules?.update(cfg.global.evaluationIntervalMs, cfg.ruleFiles, cfg.global.externalLabels) },
   ];
 
   let port = 0;
@@ -236,6 +243,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     buildInfo: build,
     tsdb: tsdbAdmin,
     targets,
+    rules: { ruleGroups: () => rules?.ruleGroups() ?? [], alerts: () => rules?.alerts() ?? [] },
+    alertmanagers: { active: () => notifier.alertmanagers().active, dropped: () => notifier.alertmanagers().dropped },
     queryLog: (e) => queryLog.write(e),
     remoteWrite: settings.enableRemoteWriteReceiver
       ? async (body, headers) => (fanout ? handleRemoteWrite(body, headers, fanout) : { status: 503, message: "TSDB not ready" })
@@ -261,6 +270,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const base = `${tls ? "https" : "http"}://localhost:${port}${settings.routePrefix}`;
   logger.info(`Open ${base}/api/v1/query?query=up in a browser, or run: promtool query instant ${base} up`);
 
+  const rulesActor: Actor = waitingActor("rule manager", async () => {
+    await rules?.stop();
+    await notifier.stop();
+  });
   const scrapeActor: Actor = waitingActor("scrape manager", async () => {
     await discovery?.stop();
     await scrape?.stop();
@@ -273,8 +286,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
   const webActor: Actor = waitingActor("web", () => web.close());
   const quitActor: Actor = { name: "quit", run: () => quitRequested, stop: () => quit() };
-  // Stopped in reverse: quit, web, scrape (and discovery), then the TSDB last.
-  const actors: Actor[] = [dbActor, scrapeActor, webActor, quitActor];
+  // Stopped in reverse: quit, web, rules (then the notifier drains), scrape (and discovery), the TSDB last.
+  const actors: Actor[] = [dbActor, scrapeActor, rulesActor, webActor, quitActor];
 
   const done = (async () => {
     const open = (async () => {
@@ -295,6 +308,18 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       discovery = new DiscoveryManager({ logger });
       const scrapeManager = scrape;
       discovery.subscribe((update) => scrapeManager.syncAll(update));
+      rules = new RuleManager({
+        engine,
+        queryable: fanout,
+        appendable: fanout,
+        notify: (alerts) => notifier.send(alerts),
+        externalLabels: config.global.externalLabels,
+        externalUrl: settings.externalUrl.toString(),
+        logger,
+        resendDelayMs: settings.ruleResendDelayMs,
+        outageToleranceMs: settings.ruleOutageToleranceMs,
+        forGracePeriodMs: settings.ruleForGracePeriodMs,
+      });
       for (const r of reloaders) await r.apply(config);
       ready = true;
       logger.info("Server is ready to receive web requests.");

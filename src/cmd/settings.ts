@@ -31,6 +31,10 @@ export interface ServerSettings {
   readonly queryTimeoutMs: number;
   readonly queryMaxConcurrency: number;
   readonly queryMaxSamples: number;
+  readonly ruleResendDelayMs: number;
+  readonly ruleOutageToleranceMs: number;
+  readonly ruleForGracePeriodMs: number;
+  readonly notificationQueueCapacity: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   /** Text for /status/runtimeinfo, e.g. "15d" or "15d or 512MiB". */
@@ -100,6 +104,10 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     queryTimeoutMs: duration("query.timeout") ?? 120_000,
     queryMaxConcurrency: int("query.max-concurrency"),
     queryMaxSamples: int("query.max-samples"),
+    ruleResendDelayMs: duration("rules.alert.resend-delay") ?? 60_000,
+    ruleOutageToleranceMs: duration("rules.alert.for-outage-tolerance") ?? 3_600_000,
+    ruleForGracePeriodMs: duration("rules.alert.for-grace-period") ?? 600_000,
+    notificationQueueCapacity: int("alertmanager.notification-queue-capacity"),
     logLevel: level as LogLevel,
     logFormat: format,
     storageRetention: retentionParts.join(" or "),
