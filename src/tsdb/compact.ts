@@ -65,7 +65,7 @@ export function planCompaction(metas: readonly BlockMeta[], ranges: readonly num
       if (g) g.push(m);
       else groups.set(t0, [m]);
     }
-    for (const [t0, g] of [...groups].sort((a, b) => a[0] - b[0])) {
+    for (const [, g] of [...groups].sort((a, b) => a[0] - b[0])) {
       if (g.length < 2) continue;
       const maxt = g[g.length - 1].maxTime;
       if (maxt - g[0].minTime === r || maxt <= highest) return g;
