@@ -9,7 +9,7 @@ import { Engine } from "../../src/promql/engine.js";
 import { RuleFileError } from "../../src/rules/errors.js";
 import { RuleManager } from "../../src/rules/manager.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
-import { tempDir } from "../helpers/reference.js";
+import { tempDir, waitFor } from "../helpers/reference.js";
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -258,3 +258,65 @@ describe("for-state restore after a restart", () => {
     }
   });
 });
+
+describe("group loop", () => {
+  const tmp = tempDir("rules-loop");
+  afterAll(() => tmp.cleanup());
+
+  it("evaluates on its own at the group interval, on the interval grid, and stops on stop()", async () => {
+    const file = join(tmp.dir, "rules.yml");
+    writeFileSync(file, "groups:\n  - name: loop\n    interval: 200ms\n    rules:\n      - record: one\n        expr: vector(1)\n");
+    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
+    const engine = new Engine();
+    const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
+    try {
+      await manager.update(MIN, [file]);
+      const g = manager.ruleGroupList()[0];
+      await waitFor(() => manager.groups()[0].rules[0].health === "ok", 5000, "first evaluation");
+      await new Promise((r) => setTimeout(r, 700));
+      await manager.stop();
+      const after = Date.now();
+      const res = await engine.rangeQuery(db, "timestamp(one) * 1000", after - 5000, after, 1);
+      if (res.value.type !== "matrix") throw new Error("expected a matrix");
+      const times = [...new Set(res.value.series[0].vs)].sort();
+      expect(times.length).toBeGreaterThanOrEqual(3);
+      // Every evaluation lands on start + offset + k*interval.
+      const grid = g.evalTimestamp(times[0]);
+      for (const t of times) expect((t - grid) % 200).toBe(0);
+      const last = times[times.length - 1];
+      await new Promise((r) => setTimeout(r, 500));
+      const later = await engine.instantQuery(db, "timestamp(one) * 1000", Date.now());
+      expect(later.value.type === "vector" && later.value.samples[0].v).toBe(last);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("removed groups", () => {
+  const tmp = tempDir("rules-removed");
+  afterAll(() => tmp.cleanup());
+
+  it("mark their series stale when a reload drops them", async () => {
+    const file = join(tmp.dir, "rules.yml");
+    writeFileSync(file, "groups:\n  - name: gone\n    interval: 1h\n    rules:\n      - record: soon_gone\n        expr: vector(7)\n");
+    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
+    const engine = new Engine();
+    const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
+    try {
+      await manager.update(MIN, [file]);
+      const evalAt = Date.now() - MIN;
+      await manager.ruleGroupList()[0].eval(evalAt);
+      const before = await instant(engine, db, "soon_gone", Date.now());
+      expect(before.map((s) => s.v)).toEqual([7]);
+      writeFileSync(file, "groups: []\n");
+      await manager.update(MIN, [file]);
+      expect(manager.groups()).toEqual([]);
+      expect(await instant(engine, db, "soon_gone", Date.now() + 1)).toEqual([]);
+      await manager.stop();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
