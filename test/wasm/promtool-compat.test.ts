@@ -68,7 +68,7 @@ describe.skipIf(!promtool)("XOR chunks written by promtool", () => {
     // Keep everything inside one 2h-aligned block so file order equals dump order.
     const base = Math.floor(1.7e12 / 7_200_000) * 7_200_000;
     const lines: string[] = [];
-    const families = [
+    const families: { name: string; type: string; series: number; samples?: number }[] = [
       { name: "requests", type: "counter", series: 4 },
       { name: "temperature", type: "gauge", series: 4 },
       { name: "flaky", type: "gauge", series: 2 },
@@ -83,7 +83,7 @@ describe.skipIf(!promtool)("XOR chunks written by promtool", () => {
       for (let s = 0; s < f.series; s++) {
         let t = base + Math.floor(r() * 5000);
         let c = Math.floor(r() * 1e6);
-        const n = "samples" in f ? f.samples : 200 + Math.floor(r() * 300);
+        const n = f.samples ?? 200 + Math.floor(r() * 300);
         for (let i = 0; i < n; i++) {
           let v: string;
           if (f.type === "counter") v = String((c += Math.floor(r() * 1000) * (r() < 0.1 ? 1e7 : 1)));
