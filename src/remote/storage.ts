@@ -36,6 +36,8 @@ export class RemoteStorage implements Appendable {
   private readonly opts: RemoteStorageOptions;
   private readonly logger: Logger | undefined;
   private slots: QueueSlot[] = [];
+  /** The slots' queues, kept as a field so appenders read it without allocating. */
+  private queues: WriteQueue[] = [];
   private readers: RemoteReadClient[] = [];
   private closed = false;
 
@@ -93,13 +95,14 @@ export class RemoteStorage implements Appendable {
     }
     const oldReaders = this.readers;
     this.slots = next;
+    this.queues = next.map((s) => s.queue);
     this.readers = readers;
     for (const r of oldReaders) r.close();
     await Promise.all([...reused.values()].map((s) => s.queue.stop()));
   }
 
   appender(): Appender {
-    return new RemoteWriteAppender(() => this.slots.map((s) => s.queue));
+    return new RemoteWriteAppender(() => this.queues);
   }
 
   /** This object: appends are queued on every remote_write queue. */
@@ -128,6 +131,7 @@ export class RemoteStorage implements Appendable {
     this.closed = true;
     const slots = this.slots;
     this.slots = [];
+    this.queues = [];
     for (const r of this.readers) r.close();
     this.readers = [];
     await Promise.all(slots.map((s) => s.queue.stop()));

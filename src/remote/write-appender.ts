@@ -21,6 +21,8 @@ export class RemoteWriteAppender implements Appender {
   }
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
+    // Without remote_write configs there is nothing to buffer for.
+    if (this.sinks().length === 0) return ref;
     if (this.n === this.ts.length) this.grow();
     this.refs[this.n] = ref;
     this.labels[this.n] = labels;

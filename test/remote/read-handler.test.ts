@@ -95,7 +95,7 @@ describe("remote read handler", () => {
 
   it("answers 400 for bad bodies, unknown response types and too many samples", async () => {
     const post = (base: string, body: Uint8Array) =>
-      fetch(`${base}/api/v1/read`, { method: "POST", body, headers: { "Content-Encoding": "snappy" } }).then(async (r) => ({ status: r.status, text: await r.text() }));
+      fetch(`${base}/api/v1/read`, { method: "POST", body: new Uint8Array(body), headers: { "Content-Encoding": "snappy" } }).then(async (r) => ({ status: r.status, text: await r.text() }));
     const notSnappy = await post(ep.base, Buffer.from("definitely not snappy"));
     expect(notSnappy.status).toBe(400);
     expect(notSnappy.text).toMatch(/snappy/);
@@ -118,7 +118,7 @@ describe("remote read handler", () => {
 
   it("defaults to a snappy SAMPLES response when no type is requested", async () => {
     const req = encodeReadRequest({ queries: [{ startMs: 0, endMs: 1e12, matchers: [{ type: 0, name: "job", value: "a" }], hints: undefined }], acceptedResponseTypes: [] });
-    const res = await fetch(`${ep.base}/api/v1/read`, { method: "POST", body: compressSync(Buffer.from(req)), headers: { "Content-Encoding": "snappy" } });
+    const res = await fetch(`${ep.base}/api/v1/read`, { method: "POST", body: new Uint8Array(compressSync(Buffer.from(req))), headers: { "Content-Encoding": "snappy" } });
     expect(res.headers.get("content-type")).toBe("application/x-protobuf");
     expect(res.headers.get("content-encoding")).toBe("snappy");
     const results = decodeReadResponse(uncompressSync(Buffer.from(await res.arrayBuffer())) as Buffer);

@@ -46,7 +46,7 @@ describe("remote write receiver", () => {
   });
 
   async function post(body: Uint8Array, headers: Record<string, string> = { "Content-Encoding": "snappy" }) {
-    const res = await fetch(`${ep.base}/api/v1/write`, { method: "POST", body, headers: { "Content-Type": "application/x-protobuf", ...headers } });
+    const res = await fetch(`${ep.base}/api/v1/write`, { method: "POST", body: new Uint8Array(body), headers: { "Content-Type": "application/x-protobuf", ...headers } });
     return { status: res.status, text: await res.text() };
   }
 
