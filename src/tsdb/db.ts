@@ -124,16 +124,17 @@ export class DB implements Storage {
         throw new Error(`open db ${dir}`, { cause });
       }
     }
+    const opened: { blocks: Block[]; head?: Head } = { blocks: [] };
     try {
       removeLeftovers(dir, logger);
-      const blocks = await openBlocks(dir, logger);
-      const head = new Head({
+      const blocks = (opened.blocks = await openBlocks(dir, logger));
+      const head = (opened.head = new Head({
         dir,
         chunkRangeMs: minBlockDurationMs,
         samplesPerChunk: opts.samplesPerChunk,
         outOfOrderTimeWindowMs: opts.outOfOrderTimeWindowMs,
         logger,
-      });
+      }));
       if (blocks.length) head.minValidTime = Math.max(...blocks.map((b) => b.maxTime));
       const walDir = join(dir, "wal");
       const status: WALReplayStatus = options.replayStatus ?? { min: 0, max: 0, current: 0 };
@@ -154,6 +155,8 @@ export class DB implements Storage {
       head.unloggedSeries = [];
       return new DB(dir, opts, logger, head, wal, blocks, status);
     } catch (cause) {
+      opened.head?.close();
+      for (const b of opened.blocks) await b.close();
       if (!opts.noLockfile) releaseLock(dir);
       throw new Error(`open db ${dir}`, { cause });
     }
