@@ -1,5 +1,5 @@
 // `promwasm-tool check rules` against `promtool check rules` (Prometheus 2.42) on good and bad fixtures.
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,14 +17,9 @@ async function ours(file: string): Promise<{ code: number; out: string; err: str
   return { code, out, err };
 }
 
-function theirs(file: string): { code: number; out: string; err: string } {
-  try {
-    const out = execFileSync(promtool!, ["check", "rules", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    return { code: 0, out, err: "" };
-  } catch (e) {
-    const x = e as { status: number; stdout: string; stderr: string };
-    return { code: x.status, out: x.stdout, err: x.stderr };
-  }
+function theirs(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(promtool!, ["check", "rules", ...args], { encoding: "utf8" });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
 /** Problem lines, without the ones whose wording comes from the YAML library rather than Prometheus. */
@@ -43,6 +38,17 @@ describe.skipIf(!promtool)("check rules vs promtool", () => {
     expect(fixture.startsWith("good/") ? 0 : 1).toBe(ref.code);
     expect(got.out).toBe(ref.out);
     expect(problems(got.err)).toEqual(problems(ref.err));
+  });
+});
+
+describe.skipIf(!promtool)("check rules --lint-fatal vs promtool", () => {
+  it.each(["good/duplicates.yml", "good/basic.yml"])("%s", async (fixture) => {
+    const file = join(testdata, fixture);
+    const ref = theirs("--lint-fatal", file);
+    let out = "";
+    let err = "";
+    const code = await checkRulesCommand(["--lint-fatal", file], { out: (s) => (out += s), err: (s) => (err += s) });
+    expect({ code, out, err }).toEqual(ref);
   });
 });
 
