@@ -5,18 +5,7 @@
 import Benchmark from "benchmark";
 import promClient from "prom-client";
 import { Counter, CounterVec, Histogram, Registry, Summary } from "../../src/client/index.js";
-
-// mulberry32, seeded so every run measures the same data.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../helpers/random.js";
 
 const r = rng(1);
 const VALUES = Float64Array.from({ length: 4096 }, () => -Math.log(1 - r()) * 0.3);

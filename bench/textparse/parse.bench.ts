@@ -10,19 +10,9 @@ import { populateTarget } from "../../src/scrape/target.js";
 import { Entry } from "../../src/textparse/interface.js";
 import { newParser } from "../../src/textparse/new-parser.js";
 import { parseTextBaseline } from "./baseline-parser.js";
+import { rng } from "../helpers/random.js";
 
 const SERIES = 10_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** node_exporter-like families: HELP/TYPE, 2-4 labels, mixed integer and float values. */
 function makeBody(): Buffer {

@@ -4,17 +4,7 @@
 import Benchmark from "benchmark";
 import { differencePostings, intersectPostings, unionPostings } from "../../src/wasm/index.js";
 import { differenceBaseline, intersectBaseline, unionBaseline } from "../baseline/postings.js";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../helpers/random.js";
 
 /** A sorted list holding each ref in [0, range) with probability density. */
 function list(r: () => number, range: number, density: number): Uint32Array {

@@ -8,21 +8,10 @@
 import Benchmark from "benchmark";
 import { decodeXor, decodeXorInto, decodeXorMany, encodeXor } from "../../src/wasm/index.js";
 import { decodeXorBaseline, decodeXorBaselineInto, encodeXorBaseline } from "../baseline/xor.js";
+import { rng } from "../helpers/random.js";
 
 const CHUNKS = 100;
 const PER_CHUNK = 120;
-
-// mulberry32, seeded so every run measures the same data.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Shape = "constant gauge" | "regular counter" | "noisy float gauge";
 

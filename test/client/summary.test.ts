@@ -2,18 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { InvalidNameError, InvalidValueError, Summary, SummaryVec } from "../../src/client/index.js";
 import { QuantileStream } from "../../src/client/quantile-stream.js";
-
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../bench/helpers/random.js";
 
 /** True if some position of v in sorted data lies within [(q-e)n, (q+e)n]. */
 function withinRankError(sorted: Float64Array, v: number, q: number, e: number): boolean {

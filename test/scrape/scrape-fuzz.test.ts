@@ -8,21 +8,11 @@ import { ParseError } from "../../src/textparse/errors.js";
 import { freePort } from "../helpers/reference.js";
 import { parseAll } from "../textparse/helpers.js";
 import { RecordingStorage } from "./recording-storage.js";
+import { rng as mulberry32 } from "../../bench/helpers/random.js";
 
 const BASE = Buffer.from(
   ['# TYPE m counter', 'm_total{a="1",b="x\\"y"} 1', "m_total{a=\"2\"} 2.5", "n 3", 'o{z="q"} NaN', "p 4", ""].join("\n"),
 );
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let server: Server;
 let port = 0;

@@ -3,17 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../src/textparse/errors.js";
 import { OM, parseAll, type Parsed } from "./helpers.js";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as mulberry32 } from "../../bench/helpers/random.js";
 
 const TEXT_BODY = [
   "# HELP go_gc_duration_seconds A summary of the pause duration.",

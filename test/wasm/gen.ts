@@ -1,16 +1,7 @@
 // Seeded sample generators shared by the wasm tests.
+import { rng } from "../../bench/helpers/random.js";
 
-/** mulberry32: small deterministic PRNG returning [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function fromBits(bits: bigint[]): Float64Array {
   const out = new Float64Array(bits.length);
