@@ -20,6 +20,8 @@ import { DiscoveryManager } from "../discovery/manager.js";
 import { ScrapeManager } from "../scrape/manager.js";
 import { scrapeDiscoverers, scrapeJobs } from "./scrape-wiring.js";
 import { handleRemoteWrite } from "../remote/write-handler.js";
+import { handleRemoteRead } from "../remote/read-handler.js";
+import { RemoteStorage } from "../remote/storage.js";
 import { Fanout } from "../storage/fanout.js";
 import { Notifier } from "../notifier/notifier.js";
 import { RuleManager } from "../rules/manager.js";
@@ -113,6 +115,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let db: DB | undefined;
   // Scrapes, rules and remote write append through the fanout (the TSDB plus remote storage).
   let fanout: Fanout | undefined;
+  const remote = new RemoteStorage({
+    logger,
+    flushDeadlineMs: settings.remoteFlushDeadlineMs,
+    // As Prometheus: local data is complete from the oldest block plus two block ranges on.
+    localStartTime: () => {
+      const t = db?.startTime();
+      return t === undefined ? undefined : t + 2 * settings.minBlockDurationMs;
+    },
+  });
   registry.register(new TSDBCollector(() => db?.metrics()));
 
   // The config is loaded before anything starts, so a bad file fails startup at once.
@@ -174,6 +185,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   // The web handler reads the current config on each request.
   const queryLog = new QueryLog({ logger });
   const reloaders: Reloader[] = [
+    { name: "remote_storage", apply: (cfg) => remote.applyConfig(cfg.remoteWriteConfigs, cfg.remoteReadConfigs, cfg.global.externalLabels) },
     { name: "query_engine", apply: (cfg) => queryLog.setPath(cfg.global.queryLogFile) },
     { name: "scrape", apply: (cfg) => scrape?.applyConfig(scrapeJobs(cfg)) },
     { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }))) },
@@ -246,6 +258,14 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     rules: { ruleGroups: () => rules?.ruleGroups() ?? [], alerts: () => rules?.alerts() ?? [] },
     alertmanagers: { active: () => notifier.alertmanagers().active, dropped: () => notifier.alertmanagers().dropped },
     queryLog: (e) => queryLog.write(e),
+    remoteRead: async (body, headers) => {
+      if (!db) return { status: 503, headers: {}, body: Buffer.from("TSDB not ready\n") };
+      // Remote read serves local data only, as Prometheus does.
+      return handleRemoteRead(body, headers, db, config.global.externalLabels, {
+        sampleLimit: settings.remoteReadSampleLimit,
+        maxBytesInFrame: settings.remoteReadMaxBytesInFrame,
+      });
+    },
     remoteWrite: settings.enableRemoteWriteReceiver
       ? async (body, headers) => (fanout ? handleRemoteWrite(body, headers, fanout) : { status: 503, message: "TSDB not ready" })
       : undefined,
@@ -282,6 +302,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     ready = false;
     engine.close();
     await queryLog.close();
+    // Remote queues flush (up to --storage.remote.flush-deadline) before the TSDB closes.
+    await remote.close();
     await db?.close();
   });
   const webActor: Actor = waitingActor("web", () => web.close());
@@ -303,7 +325,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
       db.start();
       logger.info("TSDB started");
-      fanout = new Fanout({ primary: db, secondaries: [], logger });
+      fanout = new Fanout({ primary: db, secondaries: [remote], logger });
       scrape = new ScrapeManager({ appendable: fanout, logger });
       discovery = new DiscoveryManager({ logger });
       const scrapeManager = scrape;

@@ -31,6 +31,10 @@ export interface ServerSettings {
   readonly queryTimeoutMs: number;
   readonly queryMaxConcurrency: number;
   readonly queryMaxSamples: number;
+  readonly remoteFlushDeadlineMs: number;
+  readonly remoteReadSampleLimit: number;
+  readonly remoteReadConcurrentLimit: number;
+  readonly remoteReadMaxBytesInFrame: number;
   readonly ruleResendDelayMs: number;
   readonly ruleOutageToleranceMs: number;
   readonly ruleForGracePeriodMs: number;
@@ -104,6 +108,10 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     queryTimeoutMs: duration("query.timeout") ?? 120_000,
     queryMaxConcurrency: int("query.max-concurrency"),
     queryMaxSamples: int("query.max-samples"),
+    remoteFlushDeadlineMs: duration("storage.remote.flush-deadline") ?? 60_000,
+    remoteReadSampleLimit: int("storage.remote.read-sample-limit"),
+    remoteReadConcurrentLimit: int("storage.remote.read-concurrent-limit"),
+    remoteReadMaxBytesInFrame: int("storage.remote.read-max-bytes-in-frame"),
     ruleResendDelayMs: duration("rules.alert.resend-delay") ?? 60_000,
     ruleOutageToleranceMs: duration("rules.alert.for-outage-tolerance") ?? 3_600_000,
     ruleForGracePeriodMs: duration("rules.alert.for-grace-period") ?? 600_000,

@@ -20,7 +20,7 @@ import { federate } from "./federate.js";
 import { httpMetricsMiddleware } from "./http-metrics.js";
 import { sendError } from "./respond.js";
 import { Router } from "./router.js";
-import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, QueryLogEntry, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, QueryLogEntry, RemoteReadHandler, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
 import { readBody } from "./params.js";
 
 export interface WebServerOptions {
@@ -51,6 +51,8 @@ export interface WebServerOptions {
   readonly alertmanagers?: AlertmanagerSource;
   readonly tsdb?: TSDBAdmin;
   readonly queryLog?: (entry: QueryLogEntry) => void;
+  /** /api/v1/read, which Prometheus always serves. */
+  readonly remoteRead?: RemoteReadHandler;
   /** Set when --web.enable-remote-write-receiver is on. */
   readonly remoteWrite?: RemoteWriteReceiver;
   readonly registry: Registerer & Gatherer;
@@ -179,6 +181,15 @@ function buildApp(opts: WebServerOptions): Koa {
   registerQueryAPI(api, opts);
   registerStatusAPI(api, opts);
   registerAdminAPI(api, { enabled: opts.enableAdminApi, tsdb: opts.tsdb, parser: opts.parser });
+  const read = opts.remoteRead;
+  if (read) {
+    api.add(["POST"], "/read", async (ctx) => {
+      const res = await read(await readBody(ctx), ctx.headers);
+      ctx.status = res.status;
+      for (const [k, v] of Object.entries(res.headers)) ctx.set(k, v);
+      ctx.body = Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength);
+    });
+  }
   const receive = opts.remoteWrite;
   if (receive) {
     api.add(["POST"], "/write", async (ctx) => {

@@ -147,3 +147,9 @@ export interface QueryLogEntry {
   readonly method: string;
   readonly path: string;
 }
+
+/** Answers one remote read request (snappy-compressed protobuf); never throws. */
+export type RemoteReadHandler = (
+  body: Uint8Array,
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+) => Promise<{ readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: Uint8Array }>;
