@@ -24,6 +24,8 @@ export interface Pipeline {
 
 export type TNode =
   | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "break"; readonly line: number }
+  | { readonly kind: "continue"; readonly line: number }
   | { readonly kind: "action"; readonly line: number; readonly pipe: Pipeline }
   | { readonly kind: "if" | "with"; readonly line: number; readonly pipe: Pipeline; readonly body: TNode[]; readonly elseBody: TNode[] }
   | { readonly kind: "range"; readonly line: number; readonly pipe: Pipeline; readonly body: TNode[]; readonly elseBody: TNode[] };
@@ -47,6 +49,7 @@ export class TemplateParser {
   private pieces: Piece[] = [];
   private pos = 0;
   private scopes: string[][] = [["$"]];
+  private rangeDepth = 0;
 
   constructor(opts: { name: string; funcs: ReadonlySet<string> }) {
     this.name = opts.name;
@@ -201,6 +204,11 @@ export class TemplateParser {
       const kw = first && first.t === "ident" && KEYWORDS.has(first.v) ? first.v : undefined;
       if (kw === "end" || kw === "else") return { nodes, stop: a };
       if (kw === "if" || kw === "with" || kw === "range") nodes.push(this.control(kw, a));
+      else if (kw === "break" || kw === "continue") {
+        if (this.rangeDepth === 0) this.fail(a.line, `{{${kw}}} outside {{range}}`);
+        if (a.toks.length > 1) this.fail(a.line, `unexpected tokens in {{${kw}}}`);
+        nodes.push({ kind: kw, line: a.line });
+      }
       else if (kw !== undefined) this.fail(a.line, `unexpected keyword "${kw}" (not supported by promwasm templates)`);
       else {
         if (a.toks.length === 0) this.fail(a.line, "missing value for command");
@@ -213,7 +221,9 @@ export class TemplateParser {
     this.scopes.push([]);
     const pipe = this.pipeline(a.toks.slice(1), a.line, kw === "range");
     if (pipe.cmds.length === 0) this.fail(a.line, `missing value for ${kw}`);
+    if (kw === "range") this.rangeDepth++;
     const { nodes: body, stop } = this.list();
+    if (kw === "range") this.rangeDepth--;
     if (!stop) this.fail(a.line, "unexpected EOF");
     this.scopes.pop();
     let elseBody: TNode[] = [];

@@ -232,6 +232,14 @@ export async function expandTemplate(text: string, opts: ExpandOptions): Promise
   return exec.run(nodes, dot);
 }
 
+/** Unwinds from {{break}}/{{continue}} to the enclosing range. */
+class LoopControl {
+  readonly kind: "break" | "continue";
+  constructor(kind: "break" | "continue") {
+    this.kind = kind;
+  }
+}
+
 class Executor {
   private readonly ctx: ExecContext;
   private vars: [string, TValue][] = [];
@@ -259,6 +267,7 @@ class Executor {
         continue;
       }
       this.line = n.line;
+      if (n.kind === "break" || n.kind === "continue") throw new LoopControl(n.kind);
       const mark = this.vars.length;
       if (n.kind === "action") {
         const v = await this.pipeline(n.pipe, dot);
@@ -284,7 +293,15 @@ class Executor {
       const mark = this.vars.length;
       if (pipe.vars.length === 1) this.vars.push([pipe.vars[0], e]);
       else if (pipe.vars.length === 2) this.vars.push([pipe.vars[0], k], [pipe.vars[1], e]);
-      await this.walk(body, e);
+      try {
+        await this.walk(body, e);
+      } catch (err) {
+        if (!(err instanceof LoopControl)) throw err;
+        if (err.kind === "break") {
+          this.vars.length = mark;
+          break;
+        }
+      }
       this.vars.length = mark;
     }
   }

@@ -30,6 +30,7 @@ describe("alert templates", () => {
     const query = async (q: string) => (q === "up" ? [{ labels: { job: "a" }, value: 1 }, { labels: { job: "b" }, value: 0 }] : []);
     const text = "{{ range $labels }}{{ . }};{{ end }}{{ range $i, $s := query \"up\" }}{{ $i }}:{{ $s.Labels.job }}={{ $s.Value }};{{ end }}{{ range query \"none\" }}x{{ else }}empty{{ end }}";
     expect(await expandTemplate(text, { alertName: "A", data, timeMs: 0, query })).toBe("db-1:9100;node;0:a=1;1:b=0;empty");
+    expect(await expand('{{ range $k, $v := $labels }}{{ if eq $k "instance" }}{{ continue }}{{ end }}{{ $v }}{{ break }}x{{ end }}')).toBe("node");
     // Like Go before 1.22, a string cannot be ranged over.
     await expect(expand("{{ range $labels.nope }}{{ end }}")).rejects.toThrow("range can't iterate over");
   });
@@ -52,5 +53,6 @@ describe("alert templates", () => {
     expect(() => checkTemplate("a\n{{ nofunc }}", "A")).toThrow('template: __alert_A:2: function "nofunc" not defined');
     expect(() => checkTemplate("{{ .Labels", "A")).toThrow("template: __alert_A:1: unclosed action");
     expect(() => checkTemplate("{{ if 1 }}{{ else }}{{ else }}{{ end }}", "A")).toThrow();
+    expect(() => checkTemplate("{{ break }}", "A")).toThrow("template: __alert_A:1: {{break}} outside {{range}}");
   });
 });
