@@ -5,3 +5,4 @@ export { RemoteReadClient, type RemoteReadClientOptions } from "./read-client.js
 export { WriteQueue, type WriteQueueMetrics, type WriteQueueOptions } from "./write-queue.js";
 export { RemoteHttpClient, type RemoteHttpClientOptions } from "./http-client.js";
 export { RemoteError, BadRequestError, ProtoDecodeError, RecoverableError, NonRecoverableError } from "./errors.js";
+export { RemoteStorageCollector } from "./metrics.js";

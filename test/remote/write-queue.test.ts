@@ -7,7 +7,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToString, type Labels } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { DEFAULT_HTTP_CLIENT } from "../../src/config/types.js";
+import { Registry } from "../../src/client/registry.js";
 import { RemoteHttpClient } from "../../src/remote/http-client.js";
+import { RemoteStorageCollector } from "../../src/remote/metrics.js";
 import { RemoteStorage } from "../../src/remote/storage.js";
 import { WriteQueue } from "../../src/remote/write-queue.js";
 import { handleRemoteWrite } from "../../src/remote/write-handler.js";
@@ -116,6 +118,15 @@ describe("remote write queue", () => {
     expect(h["user-agent"]).toMatch(/^Prometheus\//);
     expect(h["x-tenant"]).toBe("t1");
     expect(h.authorization).toBe("Basic " + Buffer.from("u:p").toString("base64"));
+    // The same counters on /metrics under Prometheus' names; the unnamed config gets a hash name.
+    const registry = new Registry();
+    registry.register(new RemoteStorageCollector(remote));
+    const text = registry.metrics();
+    const name = remote.writeMetrics()[0].name;
+    expect(name).toMatch(/^[0-9a-f]{6}$/);
+    expect(text).toContain(`prometheus_remote_storage_samples_total{remote_name="${name}",url="${r.url}"} 35\n`);
+    expect(text).toContain(`prometheus_remote_storage_queue_highest_sent_timestamp_seconds{remote_name="${name}",url="${r.url}"} 35\n`);
+    expect(text).toContain(`prometheus_remote_storage_shards{remote_name="${name}",url="${r.url}"} 1\n`);
     const stored = await storedSeries(r.db);
     expect([...stored.keys()]).toEqual(['s{cluster="c1", i="0"}']);
     expect(stored.get('s{cluster="c1", i="0"}')).toEqual(Array.from({ length: 35 }, (_, j) => 1000 + j * 1000));
