@@ -1,7 +1,8 @@
 // Server-level self-monitoring under Prometheus' names: config reloads, build info, TSDB head.
 import { Gauge } from "../client/gauge.js";
 import { Desc } from "../client/desc.js";
-import type { Collector, MetricFamily, Registerer } from "../client/interface.js";
+import type { Collector, Metric, MetricFamily, Registerer } from "../client/interface.js";
+import { labelsFromRecord } from "../model/labels.js";
 import type { DBMetrics } from "../tsdb/db.js";
 import type { QueryEngine } from "../web/sources.js";
 
@@ -86,4 +87,99 @@ export function instrumentEngine(engine: QueryEngine, registry: Registerer, maxC
     instantQuery: (q, query, t, opts) => track(() => engine.instantQuery(q, query, t, opts)),
     rangeQuery: (q, query, start, end, step, opts) => track(() => engine.rangeQuery(q, query, start, end, step, opts)),
   };
+}
+
+/** A collector whose families are computed at each scrape from a subsystem's counters. */
+export class CallbackCollector implements Collector {
+  private readonly fn: () => MetricFamily[];
+
+  constructor(fn: () => MetricFamily[]) {
+    this.fn = fn;
+  }
+
+  /** Unchecked: the families depend on what is configured (queues, Alertmanagers, groups). */
+  describe(): Iterable<Desc> {
+    return [];
+  }
+
+  collect(): Iterable<MetricFamily> {
+    return this.fn().filter((f) => f.metrics.length > 0);
+  }
+}
+
+function family(name: string, type: "counter" | "gauge", help: string, metrics: Metric[]): MetricFamily {
+  return { name, type, help, metrics };
+}
+
+function metric(labels: Record<string, string>, value: number): Metric {
+  return { labels: labelsFromRecord(labels), value };
+}
+
+export interface NotifierStats {
+  readonly dropped: number;
+  readonly queueLength: number;
+  readonly queueCapacity: number;
+  readonly perAlertmanager: ReadonlyMap<string, { sent: number; errors: number }>;
+  alertmanagers(): { active: string[] };
+}
+
+export function notifierFamilies(n: NotifierStats): MetricFamily[] {
+  const per = [...n.perAlertmanager];
+  return [
+    family("prometheus_notifications_dropped_total", "counter", "Total number of alerts dropped due to errors when sending to Alertmanager.", [metric({}, n.dropped)]),
+    family("prometheus_notifications_queue_length", "gauge", "The number of alert notifications in the queue.", [metric({}, n.queueLength)]),
+    family("prometheus_notifications_queue_capacity", "gauge", "The capacity of the alert notifications queue.", [metric({}, n.queueCapacity)]),
+    family("prometheus_notifications_alertmanagers_discovered", "gauge", "The number of alertmanagers discovered and active.", [metric({}, n.alertmanagers().active.length)]),
+    family("prometheus_notifications_sent_total", "counter", "Total number of alerts sent.", per.map(([am, c]) => metric({ alertmanager: am }, c.sent))),
+    family("prometheus_notifications_errors_total", "counter", "Total number of errors sending alert notifications.", per.map(([am, c]) => metric({ alertmanager: am }, c.errors))),
+  ];
+}
+
+export interface RemoteQueueStats {
+  readonly name: string;
+  readonly url: string;
+  readonly metrics: Readonly<{
+    samplesIn: number; samplesSent: number; samplesFailed: number; samplesRetried: number; samplesDropped: number;
+    bytesSent: number; shards: number; shardsDesired: number; highestSentTimestampMs: number; samplesPending: number;
+  }>;
+}
+
+export function remoteFamilies(queues: readonly RemoteQueueStats[]): MetricFamily[] {
+  const per = (name: string, type: "counter" | "gauge", help: string, pick: (m: RemoteQueueStats["metrics"]) => number): MetricFamily =>
+    family(name, type, help, queues.map((q) => metric({ remote_name: q.name, url: q.url }, pick(q.metrics))));
+  return [
+    per("prometheus_remote_storage_samples_total", "counter", "Total number of samples sent to remote storage.", (m) => m.samplesSent),
+    per("prometheus_remote_storage_samples_failed_total", "counter", "Total number of samples which failed on send to remote storage, non-recoverable errors.", (m) => m.samplesFailed),
+    per("prometheus_remote_storage_samples_retried_total", "counter", "Total number of samples which failed on send to remote storage but were retried because the send error was recoverable.", (m) => m.samplesRetried),
+    per("prometheus_remote_storage_samples_dropped_total", "counter", "Total number of samples which were dropped after being read from the WAL before being sent via remote write, either via relabelling or unintentionally because of an unknown reference ID.", (m) => m.samplesDropped),
+    per("prometheus_remote_storage_bytes_total", "counter", "The total number of bytes of data (not metadata) sent by the queue after compression.", (m) => m.bytesSent),
+    per("prometheus_remote_storage_shards", "gauge", "The number of shards used for parallel sending to the remote storage.", (m) => m.shards),
+    per("prometheus_remote_storage_shards_desired", "gauge", "The number of shards that the queues shard calculation wants to run based on the rate of samples in vs. samples out.", (m) => m.shardsDesired),
+    per("prometheus_remote_storage_samples_pending", "gauge", "The number of samples pending in the queues shards to be sent to the remote storage.", (m) => m.samplesPending),
+    per("prometheus_remote_storage_queue_highest_sent_timestamp_seconds", "gauge", "Timestamp from a WAL sample, the highest timestamp successfully sent by this queue, in seconds since epoch.", (m) => m.highestSentTimestampMs / 1000),
+    family("prometheus_remote_storage_samples_in_total", "counter", "Samples in to remote storage, compare to samples out for queue managers.", queues.length ? [metric({}, queues.reduce((a, q) => a + q.metrics.samplesIn, 0))] : []),
+  ];
+}
+
+export interface RuleGroupStats {
+  readonly name: string;
+  readonly file: string;
+  readonly interval: number;
+  readonly evaluationTime: number;
+  readonly lastEvaluation: string;
+  readonly rules: readonly unknown[];
+}
+
+export function ruleFamilies(groups: readonly RuleGroupStats[]): MetricFamily[] {
+  const per = (name: string, help: string, pick: (g: RuleGroupStats) => number): MetricFamily =>
+    family(name, "gauge", help, groups.map((g) => metric({ rule_group: `${g.file};${g.name}` }, pick(g))));
+  return [
+    per("prometheus_rule_group_interval_seconds", "The interval of a rule group.", (g) => g.interval),
+    per("prometheus_rule_group_last_duration_seconds", "The duration of the last rule group evaluation.", (g) => g.evaluationTime),
+    per("prometheus_rule_group_last_evaluation_timestamp_seconds", "The timestamp of the last rule group evaluation in seconds.", (g) => {
+      const t = Date.parse(g.lastEvaluation);
+      return t > 0 ? t / 1000 : 0;
+    }),
+    per("prometheus_rule_group_rules", "The number of rules.", (g) => g.rules.length),
+  ];
 }

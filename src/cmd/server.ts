@@ -28,7 +28,7 @@ import { RuleManager } from "../rules/manager.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { QueryLog } from "./query-log.js";
-import { instrumentEngine, registerServerMetrics, TSDBCollector } from "./self-metrics.js";
+import { CallbackCollector, instrumentEngine, notifierFamilies, registerServerMetrics, remoteFamilies, ruleFamilies, TSDBCollector } from "./self-metrics.js";
 import { settingsFromFlags, type ServerSettings } from "./settings.js";
 
 export interface StartServerOptions {
@@ -175,6 +175,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let discovery: DiscoveryManager | undefined;
   let rules: RuleManager | undefined;
   const notifier = new Notifier({ logger: logger.with({ component: "notifier" }), queueCapacity: settings.notificationQueueCapacity });
+  registry.register(new CallbackCollector(() => [...notifierFamilies(notifier), ...remoteFamilies(remote.writeMetrics()), ...ruleFamilies(rules?.groups() ?? [])]));
   const targets: TargetSource = {
     targets: () => scrape?.targets() ?? [],
     droppedTargets: () => scrape?.droppedTargets() ?? [],

@@ -76,5 +76,7 @@ describe.runIf(prometheus !== undefined)("remote storage with Prometheus 2.42", 
     }, 30_000, "remote-written up series");
     expect(result[0].metric).toEqual({ __name__: "up", instance: `127.0.0.1:${port}`, job: "writer", origin: "promwasm" });
     expect(result[0].value[1]).toBe("1");
+    const metrics = await (await fetch(`${b.base}/metrics`)).text();
+    expect(metrics).toMatch(/^prometheus_remote_storage_samples_total\{remote_name="[0-9a-f]{6}",url="http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write"\} [1-9]/m);
   }, 60_000);
 });

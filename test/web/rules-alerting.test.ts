@@ -97,5 +97,8 @@ describe("rules and alerting", () => {
     const sent = (await waitFor(() => (posted.length > 0 ? posted : undefined), 15_000, "alert posted")) as { labels: Record<string, string>; annotations: Record<string, string> }[];
     expect(sent[0].labels).toEqual({ alertname: "AlwaysFiring", severity: "page", cluster: "test" });
     expect(sent[0].annotations).toEqual({ summary: "it fires" });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^prometheus_notifications_sent_total\\{alertmanager="http://127.0.0.1:${amPort}/api/v2/alerts"\\} [1-9]`, "m"));
+    expect(metrics).toContain(`prometheus_rule_group_rules{rule_group="${join(tmp.dir, "rules.yml")};example"} 2`);
   });
 });
