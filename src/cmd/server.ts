@@ -278,6 +278,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   } catch (err) {
     engine.close();
     defaults.close();
+    await notifier.stop(0);
+    await remote.close();
     throw err;
   }
   if (useEmbedded) config = await loadConfig(port);
