@@ -8,7 +8,6 @@ import { tableLinkForExpression } from "../notifier/alert.js";
 import { DuplicateSampleError, findCause, OutOfOrderSampleError } from "../storage/errors.js";
 import type { Appendable, Queryable } from "../storage/interface.js";
 import { AlertingRule } from "./alerting.js";
-import { RecordingRule } from "./recording.js";
 import type { QueryFunc, Rule } from "./rule.js";
 
 export interface GroupOptions {
@@ -41,6 +40,13 @@ export class Group {
   /** Seconds the last evaluation of the whole group took. */
   evaluationTimeS = 0;
   lastEvaluationMs = 0;
+  /** Self-monitoring counters, as prometheus_rule_* with rule_group="file;name". */
+  readonly metrics = {
+    evaluations: 0, // prometheus_rule_evaluations_total
+    evaluationFailures: 0, // prometheus_rule_evaluation_failures_total
+    iterations: 0, // prometheus_rule_group_iterations_total
+    iterationsMissed: 0, // prometheus_rule_group_iterations_missed_total
+  };
   private readonly opts: GroupOptions;
   private readonly logger: Logger;
   private seriesInPreviousEval: Map<string, Labels>[];
@@ -89,6 +95,7 @@ export class Group {
     if (!(await sleepUntil(evalTs, signal))) return this.finish();
     const iter = async () => {
       const start = Date.now();
+      this.metrics.iterations++;
       await this.eval(evalTs, signal);
       this.evaluationTimeS = (Date.now() - start) / 1000;
       this.lastEvaluationMs = start;
@@ -96,7 +103,10 @@ export class Group {
     const next = async (): Promise<boolean> => {
       if (!(await sleepUntil(evalTs + this.intervalMs, signal))) return false;
       const missed = Math.floor((Date.now() - evalTs) / this.intervalMs) - 1;
-      if (missed > 0) this.logger.warn("Rule group evaluation missed iterations", { missed });
+      if (missed > 0) {
+        this.metrics.iterationsMissed += missed;
+        this.logger.warn("Rule group evaluation missed iterations", { missed });
+      }
       evalTs += (Math.max(missed, 0) + 1) * this.intervalMs;
       await iter();
       return true;
@@ -159,9 +169,11 @@ export class Group {
 
   private async evalRule(i: number, rule: Rule, ts: number, signal: AbortSignal | undefined): Promise<void> {
     let samples;
+    this.metrics.evaluations++;
     try {
       samples = await rule.eval(ts, this.opts.query, this.limit, signal);
     } catch (err) {
+      this.metrics.evaluationFailures++;
       rule.status.health = "err";
       rule.status.lastError = errorText(err);
       if (!signal?.aborted) this.logger.warn("Evaluating rule failed", { rule: rule.name, err });
@@ -278,7 +290,7 @@ export class Group {
     });
     // Series of rules that are gone get stale markers at the new group's next evaluation.
     this.staleSeries = [...from.staleSeries];
-    from.rules.forEach((r, i) => {
+    from.rules.forEach((_rule, i) => {
       if (!matched.has(i)) this.staleSeries.push(...from.seriesInPreviousEval[i].values());
     });
   }
@@ -287,7 +299,6 @@ export class Group {
 function ruleKey(r: Rule): string {
   const parts = [r.constructor.name, r.name, r.query, labelsKey(r.labels)];
   if (r instanceof AlertingRule) parts.push(String(r.holdDurationMs), String(r.keepFiringForMs), labelsKey(r.annotations));
-  if (r instanceof RecordingRule) parts.push("record");
   return parts.join("\x00");
 }
 

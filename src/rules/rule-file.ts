@@ -33,7 +33,7 @@ export interface RuleGroupSpec {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-interface Pos {
+interface Position {
   readonly line: number;
   readonly col: number;
 }
@@ -46,7 +46,7 @@ class Reader {
     this.lines = lines;
   }
 
-  pos(node: Node | undefined | null): Pos {
+  pos(node: Node | undefined | null): Position {
     const start = node?.range?.[0];
     if (start === undefined) return { line: 0, col: 0 };
     const p = this.lines.linePos(start);
@@ -162,7 +162,7 @@ export function parseRuleFile(text: string, file: string): RuleGroupSpec[] {
   if (root === null || (isScalar(root) && root.value === null)) return [];
   const r = new Reader(lines);
   const top = r.fields(root, "rulefmt.RuleGroups", ["groups"]);
-  const raw: { name: string; nameNode: Node; node: Node; intervalMs: number; queryOffsetMs: number; limit: number; rules: RawRule[] }[] = [];
+  const raw: { name: string; node: Node; intervalMs: number; queryOffsetMs: number; limit: number; rules: RawRule[] }[] = [];
   for (const gNode of r.list(top.get("groups"), "[]rulefmt.RuleGroup")) {
     const g = r.fields(gNode, "rulefmt.RuleGroup", ["name", "interval", "query_offset", "limit", "rules"]);
     const rules: RawRule[] = [];
@@ -184,7 +184,6 @@ export function parseRuleFile(text: string, file: string): RuleGroupSpec[] {
     }
     raw.push({
       name: r.string(g.get("name")),
-      nameNode: gNode,
       node: gNode,
       intervalMs: duration(r, g.get("interval"), file),
       queryOffsetMs: duration(r, g.get("query_offset"), file),
@@ -197,7 +196,7 @@ export function parseRuleFile(text: string, file: string): RuleGroupSpec[] {
   const errs: string[] = [];
   const seen = new Set<string>();
   for (const g of raw) {
-    const p = r.pos(g.nameNode);
+    const p = r.pos(g.node);
     if (g.name === "") errs.push(`${p.line}:${p.col}: Groupname must not be empty`);
     if (seen.has(g.name)) errs.push(`${p.line}:${p.col}: groupname: "${g.name}" is repeated in the same file`);
     seen.add(g.name);
