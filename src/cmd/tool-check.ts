@@ -5,6 +5,7 @@ import { loadConfigFile } from "../config/load.js";
 import type { Config, HTTPClientConfig } from "../config/types.js";
 import { loadTLSFiles, loadWebConfigFile } from "../config/web-config.js";
 import { errorText } from "../log/logger.js";
+import { checkRulesCommand } from "./tool-rules.js";
 
 const SUCCESS = 0;
 const FAILURE = 1;
@@ -32,9 +33,10 @@ async function checkConfigFiles(files: string[], io: ToolIO): Promise<number> {
       const cfg = await loadConfigFile(f);
       await checkReferencedFiles(cfg);
       const ruleFiles = await matchRuleFiles(cfg.ruleFiles);
-      io.out(` SUCCESS: ${f} is valid prometheus config file syntax\n`);
       if (ruleFiles.length > 0) io.out(`  SUCCESS: ${ruleFiles.length} rule files found\n`);
-      io.out("\n");
+      io.out(` SUCCESS: ${f} is valid prometheus config file syntax\n\n`);
+      // As promtool does, the rule files a config names are checked too.
+      if (ruleFiles.length > 0 && (await checkRulesCommand(ruleFiles, io)) !== SUCCESS) failed = true;
     } catch (err) {
       failed = true;
       const where = err instanceof Error && err.message.startsWith("open ") ? "" : `parsing YAML file ${f}: `;

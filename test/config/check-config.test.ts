@@ -42,6 +42,12 @@ describe("check config", () => {
     }
   });
 
+  it.runIf(promtool !== undefined)("prints what promtool prints for a config with rule files", async () => {
+    const file = join(dir, "valid", "with-rules.yml");
+    const theirsOut = execFileSync(promtool!, ["check", "config", file], { encoding: "utf8" });
+    expect((await ours(file)).out).toBe(theirsOut);
+  });
+
   it("names the offending line", async () => {
     const r = await ours(join(dir, "invalid", "unknown-field.yml"));
     expect(r.err).toContain("line 3: field foo not found in type config.plain");
