@@ -75,7 +75,8 @@ export class RemoteHttpClient {
   }
 
   async post(body: Uint8Array, headers: Readonly<Record<string, string>>): Promise<RemoteResponse> {
-    const all: Record<string, string> = { "User-Agent": USER_AGENT, ...headers, ...this.extraHeaders, "Content-Length": String(body.length) };
+    // Configured headers cannot replace the protocol's own.
+    const all: Record<string, string> = { ...this.extraHeaders, "User-Agent": USER_AGENT, ...headers, "Content-Length": String(body.length) };
     const auth = await this.authHeader();
     if (auth) all.Authorization = auth;
     const send = this.url.protocol === "https:" ? httpsRequest : httpRequest;

@@ -58,22 +58,30 @@ export class RemoteStorage implements Appendable {
     // Build every new client first so that a bad config leaves the running ones alone.
     const fresh = new Map<string, RemoteHttpClient>();
     const reused = new Map<string, QueueSlot>(this.slots.map((s) => [s.key, s]));
-    for (const w of wanted) {
-      if (reused.has(w.key)) continue;
-      fresh.set(w.key, new RemoteHttpClient({ url: w.c.url, timeoutMs: w.c.remoteTimeoutMs, headers: w.c.headers, httpClientConfig: w.c.httpClientConfig }));
+    const readers: RemoteReadClient[] = [];
+    try {
+      for (const w of wanted) {
+        if (reused.has(w.key)) continue;
+        fresh.set(w.key, new RemoteHttpClient({ url: w.c.url, timeoutMs: w.c.remoteTimeoutMs, headers: w.c.headers, httpClientConfig: w.c.httpClientConfig }));
+      }
+      for (const c of remoteRead) {
+        readers.push(
+          new RemoteReadClient({
+            name: c.name || configHash(c),
+            client: new RemoteHttpClient({ url: c.url, timeoutMs: c.remoteTimeoutMs, headers: c.headers, httpClientConfig: c.httpClientConfig }),
+            externalLabels,
+            requiredMatchers: c.requiredMatchers,
+            readRecent: c.readRecent,
+            filterExternalLabels: c.filterExternalLabels,
+            localStartTime: this.opts.localStartTime,
+          }),
+        );
+      }
+    } catch (err) {
+      for (const c of fresh.values()) c.close();
+      for (const r of readers) r.close();
+      throw err;
     }
-    const readers = remoteRead.map(
-      (c) =>
-        new RemoteReadClient({
-          name: c.name || configHash(c),
-          client: new RemoteHttpClient({ url: c.url, timeoutMs: c.remoteTimeoutMs, headers: c.headers, httpClientConfig: c.httpClientConfig }),
-          externalLabels,
-          requiredMatchers: c.requiredMatchers,
-          readRecent: c.readRecent,
-          filterExternalLabels: c.filterExternalLabels,
-          localStartTime: this.opts.localStartTime,
-        }),
-    );
     const next: QueueSlot[] = [];
     for (const w of wanted) {
       const old = reused.get(w.key);
