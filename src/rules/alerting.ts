@@ -208,7 +208,7 @@ export class AlertingRule implements Rule {
       const v = vs[vs.length - 1];
       if (isStaleNaN(v)) continue;
       const downAt = Math.floor(t / 1000) * 1000;
-      let activeAt = v * 1000;
+      let activeAt = Math.trunc(v) * 1000;
       const remaining = this.holdDurationMs - (downAt - activeAt);
       if (remaining <= 0) {
         // It was firing when we went down; the next evaluation fires it again if it still matches.

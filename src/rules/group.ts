@@ -5,7 +5,7 @@ import { labelsFromList, labelsHash, labelsKey, type Labels } from "../model/lab
 import { STALE_NAN } from "../model/sample.js";
 import type { Alert } from "../notifier/alert.js";
 import { tableLinkForExpression } from "../notifier/alert.js";
-import { DuplicateSampleError, findCause, OutOfOrderSampleError } from "../storage/errors.js";
+import { DuplicateSampleError, findCause, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
 import type { Appendable, Queryable } from "../storage/interface.js";
 import { AlertingRule } from "./alerting.js";
 import type { QueryFunc, Rule } from "./rule.js";
@@ -187,21 +187,23 @@ export class Group {
     const returned = new Map<string, Labels>();
     let outOfOrder = 0;
     let duplicates = 0;
+    let tooOld = 0;
     for (const s of samples) {
       try {
         app.append(0, s.metric, s.t, s.v);
         returned.set(labelsKey(s.metric), s.metric);
       } catch (err) {
+        // As in Prometheus, any rejected sample marks the rule unhealthy; known rejections are only counted.
+        rule.status.health = "err";
+        rule.status.lastError = errorText(err);
         if (findCause(err, OutOfOrderSampleError)) outOfOrder++;
         else if (findCause(err, DuplicateSampleError)) duplicates++;
-        else {
-          rule.status.health = "err";
-          rule.status.lastError = errorText(err);
-          this.logger.warn("Rule sample appending failed", { rule: rule.name, err });
-        }
+        else if (findCause(err, TooOldSampleError)) tooOld++;
+        else this.logger.warn("Rule evaluation result discarded", { rule: rule.name, err });
       }
     }
     if (outOfOrder > 0) this.logger.warn("Error on ingesting out-of-order result from rule evaluation", { rule: rule.name, numDropped: outOfOrder });
+    if (tooOld > 0) this.logger.warn("Error on ingesting too old result from rule evaluation", { rule: rule.name, numDropped: tooOld });
     if (duplicates > 0) this.logger.warn("Error on ingesting results from rule evaluation with different value but same timestamp", { rule: rule.name, numDropped: duplicates });
     for (const [key, labels] of this.seriesInPreviousEval[i]) {
       if (returned.has(key)) continue;
@@ -226,15 +228,18 @@ export class Group {
     const due = rule.alertsToSend(ts, this.opts.resendDelayMs, this.intervalMs);
     if (due.length === 0) return;
     const generatorUrl = this.opts.externalUrl + tableLinkForExpression(rule.query);
-    this.opts.notify(
-      due.map((a) => ({
-        labels: a.labels,
-        annotations: a.annotations,
-        startsAtMs: a.firedAtMs,
-        endsAtMs: a.resolvedAtMs !== 0 ? a.resolvedAtMs : a.validUntilMs,
-        generatorUrl,
-      })),
-    );
+    const alerts: Alert[] = due.map((a) => ({
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAtMs: a.firedAtMs,
+      endsAtMs: a.resolvedAtMs !== 0 ? a.resolvedAtMs : a.validUntilMs,
+      generatorUrl,
+    }));
+    try {
+      this.opts.notify(alerts);
+    } catch (err) {
+      this.logger.error("Sending alerts to the notifier failed", { rule: rule.name, err });
+    }
   }
 
   /** Restores every alerting rule's pending time from ALERTS_FOR_STATE written before a restart. */

@@ -110,6 +110,7 @@ export class RuleManager {
   private groupMap = new Map<string, Group>();
   private restoredOnce = false;
   private stopped = false;
+  private updating: Promise<void> = Promise.resolve();
 
   constructor(opts: RuleManagerOptions) {
     this.opts = opts;
@@ -122,7 +123,14 @@ export class RuleManager {
    * Loads the rule files (globs allowed) and swaps in their groups. Every file is validated
    * first: on any error this throws (RuleFileError) and the running groups stay as they are.
    */
-  async update(intervalMs: number, files: readonly string[], externalLabels?: Labels): Promise<void> {
+  update(intervalMs: number, files: readonly string[], externalLabels?: Labels): Promise<void> {
+    // Reloads run one at a time, in call order.
+    const run = this.updating.then(() => this.doUpdate(intervalMs, files, externalLabels));
+    this.updating = run.catch(() => {});
+    return run;
+  }
+
+  private async doUpdate(intervalMs: number, files: readonly string[], externalLabels?: Labels): Promise<void> {
     if (this.stopped) throw new Error("rule manager is stopped");
     const paths: string[] = [];
     for (const f of files) {
@@ -245,6 +253,7 @@ export class RuleManager {
   /** Stops every group loop (without stale markers: the data stays valid until restart). */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.updating;
     await Promise.all([...this.groupMap.values()].map((g) => g.stop()));
   }
 }
