@@ -165,6 +165,13 @@ function buildApp(opts: WebServerOptions): Koa {
     ctx.body = `<!doctype html><title>promwasm</title><p>promwasm is running. Query it at <a href="${prefix}/api/v1/query?query=up">${prefix}/api/v1/query</a>, see <a href="${prefix}/api/v1/targets">targets</a> and <a href="${prefix}/metrics">metrics</a>.</p>\n`;
   });
   app.use(plain.middleware(prefix));
+  if (prefix !== "") {
+    // As Prometheus: the bare root points at the prefix.
+    app.use(async (ctx, next) => {
+      if (ctx.path !== "/") return next();
+      ctx.redirect(prefix + "/");
+    });
+  }
 
   // Everything below needs storage: 503 until the TSDB is open and the WAL replayed.
   app.use(async (ctx, next) => {

@@ -37,6 +37,9 @@ describe("route prefix", () => {
     const root = base.replace(/\/prom$/, "");
     expect((await fetch(`${root}/api/v1/query?query=1`)).status).toBe(404);
     expect((await fetch(`${root}/-/healthy`)).status).toBe(404);
+    const redirect = await fetch(`${root}/`, { redirect: "manual" });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get("location")).toBe("/prom/");
   });
 });
 
