@@ -1,6 +1,7 @@
 // The notifier against loopback HTTP servers standing in for Alertmanagers: request shape,
 // auth, path prefix and API version, batching, queue overflow, errors and discovery relabeling.
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
@@ -133,5 +134,26 @@ describe("notifier", () => {
     n.send([alert("A")]);
     await waitFor(() => am.received.length === 1, 5000, "post");
     expect(am.received[0].body[0].labels).toEqual({ alertname: "A" });
+  });
+
+  it("follows Alertmanagers discovered through file_sd_configs", async () => {
+    const am1 = await fakeAlertmanager();
+    const am2 = await fakeAlertmanager();
+    cleanups.push(async () => void am1.server.close(), async () => void am2.server.close());
+    const sdFile = join(tmp.dir, "ams.json");
+    writeFileSync(sdFile, JSON.stringify([{ targets: [`127.0.0.1:${am1.port}`] }]));
+    const n = await setup(`alerting:
+  alertmanagers:
+    - file_sd_configs:
+        - files: [${JSON.stringify(sdFile)}]
+          refresh_interval: 1s
+`);
+    await waitFor(() => n.alertmanagers().active.length === 1, 5000, "first discovery");
+    expect(n.alertmanagers().active).toEqual([`http://127.0.0.1:${am1.port}/api/v2/alerts`]);
+    writeFileSync(sdFile, JSON.stringify([{ targets: [`127.0.0.1:${am2.port}`] }]));
+    await waitFor(() => n.alertmanagers().active[0] === `http://127.0.0.1:${am2.port}/api/v2/alerts`, 10_000, "rediscovery");
+    n.send([alert("A")]);
+    await waitFor(() => am2.received.length === 1, 5000, "post to the new Alertmanager");
+    expect(am1.received).toEqual([]);
   });
 });
