@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToString, type Labels } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
+import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
 import { Engine } from "../../src/promql/engine.js";
 import { RemoteHttpClient } from "../../src/remote/http-client.js";
 import { RemoteReadClient } from "../../src/remote/read-client.js";
@@ -203,13 +204,24 @@ describe.runIf(prometheus)("remote write and read with Prometheus 2.42", () => {
       }
       await app.commit();
     }
+    // A series that ends with a stale marker: Prometheus must see the marker's exact bits.
+    const staleApp = fanout.appender();
+    const ls = labelsFromRecord({ __name__: "gen_stale" });
+    for (let j = 0; j < 10; j++) staleApp.append(0, ls, t0 + j * 1000, j);
+    staleApp.append(0, ls, t0 + 10_000, STALE_NAN);
+    await staleApp.commit();
     const evalAt = (t0 + 119_000) / 1000;
     await waitFor(async () => {
       const r = await promApi<{ result: { value: [number, string] }[] }>(prom.base, "/api/v1/query", { query: "count_over_time(gen_metric[2m])", time: String(evalAt) });
       return r.result.length === 3 && r.result.every((x) => x.value[1] === "120");
     }, 20_000, "Prometheus to hold all 360 samples");
+    const instant = (q: string, t: number) => promApi<{ result: { value: [number, string] }[] }>(prom.base, "/api/v1/query", { query: q, time: String(t / 1000) });
+    await waitFor(async () => (await instant("gen_stale", t0 + 9_500)).result.length === 1, 10_000, "gen_stale stored");
+    expect((await instant("gen_stale", t0 + 9_500)).result[0].value[1]).toBe("9");
+    // Without the marker the last value would be returned for 5 minutes of lookback.
+    expect((await instant("gen_stale", t0 + 10_500)).result).toEqual([]);
     const m = remote.writeMetrics()[0].metrics;
-    expect(m.samplesSent).toBe(360);
+    expect(m.samplesSent).toBe(371);
     expect(m.samplesDropped).toBe(120);
     expect(m.samplesFailed).toBe(0);
     expect(m.highestSentTimestampMs).toBe(t0 + 119_000);
@@ -257,7 +269,10 @@ describe.runIf(prometheus)("remote write and read with Prometheus 2.42", () => {
     expect(part.map((s) => [labelsToString(s.labels), s.samples().ts.length])).toEqual([
       ['gen_metric{key="x"}', 10],
       ['gen_metric{key="z"}', 10],
+      ["gen_stale", 1],
     ]);
+    // Raw reads carry the stale marker itself.
+    expect(isStaleNaN(part[2].samples().vs[0])).toBe(true);
     // Through the fanout, the local copy and the remote copy are one series.
     const fq = await fanout.querier(t0, t0 + 119_000);
     const merged = await fq.select(true, undefined, [new Matcher("=", "__name__", "gen_metric")]);
