@@ -151,7 +151,8 @@ export class DB implements Storage {
       const cp = lastCheckpoint(walDir);
       const wal = new WL({ dir: walDir, compress: opts.walCompression, segmentSizeBytes: opts.walSegmentSizeBytes, logger, firstSegment: cp ? cp.index + 1 : 0 });
       head.wal = wal;
-      // Series created during replay are already in the WAL.
+      // Series created during replay are in the WAL already, except those given a local ref.
+      if (head.unloggedSeries.length) wal.log(new RecordEncoder().series(head.unloggedSeries.map((ref) => ({ ref, labels: head.labelsOf(ref) }))));
       head.unloggedSeries = [];
       return new DB(dir, opts, logger, head, wal, blocks, status);
     } catch (cause) {

@@ -3,6 +3,7 @@
 // good record, logged and counted; replay then goes on with the next segment.
 import { readFileSync } from "node:fs";
 import type { Logger } from "../log/logger.js";
+import { labelsKey, type Labels } from "../model/labels.js";
 import { WALCorruptionError } from "./errors.js";
 import type { Head } from "./head.js";
 import { RecordType, decodeSamples, decodeSeries, decodeTombstones, newRefSamples, recordType } from "./record/record.js";
@@ -25,6 +26,19 @@ export interface ReplayStats {
   readonly corruptions: number;
 }
 
+/**
+ * Series refs index typed arrays, so a WAL ref above this (possible in a long-lived
+ * Prometheus' WAL) is not used as is: such series get a local ref once replay is over.
+ */
+export const MAX_DIRECT_REF = 1 << 24;
+
+interface ForeignSeries {
+  readonly labels: Labels;
+  readonly ts: number[];
+  readonly vs: number[];
+  readonly stones: { mint: number; maxt: number }[];
+}
+
 class Replayer {
   records = 0;
   series = 0;
@@ -32,6 +46,9 @@ class Replayer {
   unknown = 0;
   /** WAL refs that name a series already created under another ref. */
   private readonly multiRef = new Map<number, number>();
+  /** Series with refs too large to index, buffered until finish() gives them local refs. */
+  private readonly foreign = new Map<number, ForeignSeries>();
+  private readonly foreignByLabels = new Map<string, number>();
   private readonly buf = newRefSamples();
 
   constructor(private readonly head: Head) {}
@@ -42,9 +59,25 @@ class Replayer {
     switch (recordType(rec)) {
       case RecordType.Series:
         for (const s of decodeSeries(rec)) {
+          this.series++;
+          if (s.ref > MAX_DIRECT_REF) {
+            const existing = head.lookup(s.labels);
+            if (existing !== 0) this.multiRef.set(s.ref, existing);
+            else if (!this.foreign.has(s.ref)) {
+              this.foreign.set(s.ref, { labels: s.labels, ts: [], vs: [], stones: [] });
+              this.foreignByLabels.set(labelsKey(s.labels), s.ref);
+            }
+            continue;
+          }
           const ref = head.createWithRef(s.ref, s.labels);
           if (ref !== s.ref) this.multiRef.set(s.ref, ref);
-          this.series++;
+          // A local ref given to a large-ref series on an earlier start: its older samples go first.
+          const key = labelsKey(s.labels);
+          const big = this.foreignByLabels.get(key);
+          if (big !== undefined) {
+            this.foreignByLabels.delete(key);
+            this.adopt(big, ref);
+          }
         }
         break;
       case RecordType.Samples: {
@@ -55,6 +88,15 @@ class Replayer {
           if (t < minValid) continue;
           let ref = b.refs[i];
           ref = this.multiRef.get(ref) ?? ref;
+          if (ref > MAX_DIRECT_REF) {
+            const f = this.foreign.get(ref);
+            if (f) {
+              f.ts.push(t);
+              f.vs.push(b.vs[i]);
+              this.samples++;
+            } else this.unknown++;
+            continue;
+          }
           if (!head.isAlive(ref)) {
             this.unknown++;
             continue;
@@ -67,6 +109,10 @@ class Replayer {
       case RecordType.Tombstones:
         for (const t of decodeTombstones(rec)) {
           const ref = this.multiRef.get(t.ref) ?? t.ref;
+          if (ref > MAX_DIRECT_REF) {
+            this.foreign.get(ref)?.stones.push({ mint: t.mint, maxt: t.maxt });
+            continue;
+          }
           if (!head.isAlive(ref)) continue;
           const list = head.tombstones.get(ref) ?? [];
           list.push({ mint: t.mint, maxt: t.maxt });
@@ -75,6 +121,24 @@ class Replayer {
         break;
       default:
         break; // exemplars, metadata, mmap markers, histograms: not replayed
+    }
+  }
+
+  /** Moves a buffered large-ref series onto a local ref; later records for it follow the mapping. */
+  private adopt(big: number, ref: number): void {
+    const f = this.foreign.get(big)!;
+    this.foreign.delete(big);
+    this.multiRef.set(big, ref);
+    for (let i = 0; i < f.ts.length; i++) this.head.appendCommitted(ref, f.ts[i], f.vs[i]);
+    if (f.stones.length) this.head.tombstones.set(ref, [...(this.head.tombstones.get(ref) ?? []), ...f.stones]);
+  }
+
+  /** Creates the still-buffered large-ref series under new local refs (logged again by the caller). */
+  finish(): void {
+    for (const [big, f] of [...this.foreign]) {
+      let ref = this.head.getOrCreate(f.labels);
+      if (ref < 0) ref = -ref;
+      this.adopt(big, ref);
     }
   }
 }
@@ -120,6 +184,7 @@ export async function replayWAL(head: Head, walDir: string, logger: Logger, stat
       repairSegment(walDir, err, logger);
     }
   }
+  r.finish();
   head.counters.walCorruptions += corruptions;
   head.counters.unknownSeriesSamples += r.unknown;
   if (r.unknown > 0) logger.warn("WAL replay dropped samples of unknown series", { samples: r.unknown });

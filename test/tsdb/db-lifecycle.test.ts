@@ -6,6 +6,7 @@ import { labelsFromRecord, type Labels } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { openDB, type DB, type DBOptions } from "../../src/tsdb/db.js";
 import { LockedError } from "../../src/tsdb/errors.js";
+import { RecordEncoder } from "../../src/tsdb/record/record.js";
 import { WL, listSegments, segmentName } from "../../src/tsdb/wlog/wlog.js";
 import { tempDir } from "../helpers/reference.js";
 
@@ -156,6 +157,24 @@ describe("DB lifecycle", () => {
     await db2.compact();
     expect(db2.blocks().length).toBeGreaterThan(0);
     expect((await readAll(db2)).get("i0")).toEqual(expected);
+  });
+
+  it("replays series with refs too large to index under local refs, consistently across restarts", async () => {
+    const dir = dataDir();
+    const wl = new WL({ dir: join(dir, "wal") });
+    const enc = new RecordEncoder();
+    const huge = 2 ** 40 + 5;
+    wl.log(enc.series([{ ref: 3, labels: series(0) }, { ref: huge, labels: series(1) }]));
+    wl.log(enc.samples([3, huge, 3, huge], [0, 0, 15_000, 15_000], [0, 1000, 1, 1001], 4));
+    wl.close();
+    const db = await openDB(dir);
+    expectFilled(await readAll(db), 2, 2);
+    expect(db.head.isAlive(3)).toBe(true);
+    await fill(db, 2, 1, 2 * 15_000);
+    await db.close();
+    const db2 = await open(dir);
+    expectFilled(await readAll(db2), 2, 3);
+    expect(db2.head.numSeries).toBe(2);
   });
 
   it("skips a garbage block dir and a block without meta.json, and logs both", async () => {
