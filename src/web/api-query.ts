@@ -1,7 +1,7 @@
 // /api/v1 query endpoints: query, query_range, format_query, parse_query, series, labels,
 // label values and exemplars.
 import type { Context } from "koa";
-import { labelsKey, type Labels } from "../model/labels.js";
+import { compareLabels, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { Queryable } from "../storage/interface.js";
 import { ApiError, badData, toApiError } from "./api-error.js";
@@ -78,7 +78,7 @@ export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
       for (const ms of sets) {
         for (const s of await q.select(false, { start, end, func: "series" }, ms)) seen.set(labelsKey(s.labels), s.labels);
       }
-      let all = [...seen.values()].sort((a, b) => (labelsKey(a) < labelsKey(b) ? -1 : 1));
+      let all = [...seen.values()].sort(compareLabels);
       const warnings: string[] = [];
       if (limit > 0 && all.length > limit) {
         all = all.slice(0, limit);

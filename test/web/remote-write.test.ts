@@ -19,10 +19,10 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
-function body(t: number): Buffer {
+function body(t: number, jobs: readonly string[] = ["rw"]): Buffer {
   const WriteRequest = root.lookupType("WriteRequest");
   const msg = WriteRequest.create({
-    timeseries: [{ labels: [{ name: "__name__", value: "pushed_metric" }, { name: "job", value: "rw" }], samples: [{ value: 42, timestamp: t }] }],
+    timeseries: jobs.map((job) => ({ labels: [{ name: "__name__", value: "pushed_metric" }, { name: "job", value: job }], samples: [{ value: 42, timestamp: t }] })),
   });
   return snappy.compressSync(Buffer.from(WriteRequest.encode(msg).finish()));
 }
@@ -52,6 +52,10 @@ describe("remote write receiver", () => {
     expect(res.status).toBe(204);
     const q = await getJSON(`${base}/api/v1/query?query=pushed_metric&time=${t / 1000}`);
     expect(q.body.data).toEqual({ resultType: "vector", result: [{ metric: { __name__: "pushed_metric", job: "rw" }, value: [t / 1000, "42"] }] });
+    // /series sorts by label order: "rw" before "rw2" before "rx".
+    await fetch(`${base}/api/v1/write`, { method: "POST", headers: { "content-encoding": "snappy" }, body: body(t, ["rx", "rw2"]) });
+    const series = await getJSON(`${base}/api/v1/series?match[]=pushed_metric`);
+    expect((series.body.data as { job: string }[]).map((s) => s.job)).toEqual(["rw", "rw2", "rx"]);
     const bad = await fetch(`${base}/api/v1/write`, { method: "POST", body: "not snappy" });
     expect(bad.status).toBe(400);
   });
