@@ -25,6 +25,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   { name: "web.cors.origin", kind: "string", default: ".*", help: "Regex for CORS origin. It is fully anchored." },
   { name: "storage.tsdb.path", kind: "string", default: "data/", help: "Base path for metrics storage." },
   { name: "storage.tsdb.retention.time", kind: "duration", default: "0s", help: "How long to retain samples in storage. Defaults to 15d when no size retention is set." },
+  { name: "storage.tsdb.retention", kind: "duration", default: "0s", help: "[DEPRECATED] How long to retain samples in storage. Use --storage.tsdb.retention.time instead." },
   { name: "storage.tsdb.retention.size", kind: "size", default: "0B", help: "Maximum number of bytes that can be stored for blocks (B, KB, MB, GB, TB, PB, EB)." },
   { name: "storage.tsdb.min-block-duration", kind: "duration", default: "2h", help: "Minimum duration of a data block before being persisted." },
   { name: "storage.tsdb.max-block-duration", kind: "duration", default: "0s", help: "Maximum duration compacted blocks may span. Defaults to 10% of the retention period." },

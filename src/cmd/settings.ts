@@ -69,7 +69,8 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
   } catch (cause) {
     throw new FlagError(`invalid value "${v["storage.tsdb.retention.size"]}" for flag --storage.tsdb.retention.size`, { cause });
   }
-  let retentionTimeMs = duration("storage.tsdb.retention.time") ?? 0;
+  // The deprecated --storage.tsdb.retention still counts when the new flag is not given.
+  let retentionTimeMs = duration("storage.tsdb.retention.time") ?? duration("storage.tsdb.retention") ?? 0;
   if (retentionTimeMs === 0 && retentionSizeBytes === 0) retentionTimeMs = DEFAULT_RETENTION_MS;
   const level = v["log.level"];
   if (!["debug", "info", "warn", "error"].includes(level)) throw new FlagError(`unrecognized log level ${level}`);

@@ -27,6 +27,11 @@ describe("flags", () => {
     expect([...f.explicit].sort()).toEqual(["query.timeout", "storage.tsdb.retention.size", "storage.tsdb.retention.time", "storage.tsdb.wal-compression", "web.enable-lifecycle"]);
   });
 
+  it("honours the deprecated --storage.tsdb.retention when the new flag is absent", () => {
+    expect(settingsFromFlags(parseFlags(["--storage.tsdb.retention=7d"])).retentionTimeMs).toBe(7 * 24 * 3600_000);
+    expect(settingsFromFlags(parseFlags(["--storage.tsdb.retention=7d", "--storage.tsdb.retention.time=1d"])).retentionTimeMs).toBe(24 * 3600_000);
+  });
+
   it("rejects unknown flags, missing values and bad values", () => {
     expect(() => parseFlags(["--storage.tsdb.paht=x"])).toThrow(new FlagError("unknown long flag '--storage.tsdb.paht', try --help"));
     expect(() => parseFlags(["--config.file"])).toThrow("expected argument for flag '--config.file'");
