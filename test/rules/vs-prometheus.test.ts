@@ -14,8 +14,11 @@ import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/referenc
 
 const prometheusBin = referenceBinary("prometheus");
 
-const EXPOSITION = `# TYPE disk_used_ratio gauge
-disk_used_ratio{mount="/"} 0.95
+/** The usage of "/" that the exporter serves; the test lowers it to resolve that alert. */
+let rootUsage = 0.95;
+
+const exposition = () => `# TYPE disk_used_ratio gauge
+disk_used_ratio{mount="/"} ${rootUsage}
 disk_used_ratio{mount="/data"} 0.42
 disk_used_ratio{mount="/var"} 0.9125
 # TYPE requests_total counter
@@ -58,7 +61,7 @@ describe.skipIf(!prometheusBin)("rules vs Prometheus 2.42", () => {
   beforeAll(async () => {
     exporter = createServer((_req, res) => {
       res.setHeader("content-type", "text/plain; version=0.0.4");
-      res.end(EXPOSITION);
+      res.end(exposition());
     });
     await new Promise<void>((resolve) => exporter.listen(0, "127.0.0.1", resolve));
     const addr = exporter.address();
@@ -115,8 +118,51 @@ scrape_configs:
     return alerts.map(({ activeAt: _activeAt, ...rest }) => rest).sort((a, b) => (labelsKey(labelsFromRecord(a.labels)) < labelsKey(labelsFromRecord(b.labels)) ? -1 : 1));
   }
 
-  it("agrees on firing alerts, templates, ALERTS series and recording results", async () => {
-    const promAlerts = await waitFor(
+  type VectorData = { result: { metric: Record<string, string>; value: [number, string] }[] };
+
+  async function promVector(q: string): Promise<string[]> {
+    const d = await prom<VectorData>(`/api/v1/query?query=${encodeURIComponent(q)}`);
+    return d.result.map((r) => JSON.stringify({ metric: r.metric, v: r.value[1] })).sort();
+  }
+
+  async function ourVector(q: string, t: number): Promise<string[]> {
+    const res = await engine.instantQuery(db, q, t);
+    if (res.value.type !== "vector") throw new Error("expected a vector");
+    return res.value.samples.map((s) => JSON.stringify({ metric: labelsToRecord(s.metric), v: String(s.v) })).sort();
+  }
+
+  /** Appends what the exporter serves at t, as Prometheus' scrape labels them. */
+  async function appendExposition(from: number, to: number): Promise<void> {
+    const app = db.appender();
+    for (const line of exposition().split("\n")) {
+      const m = /^(\w+)(?:\{mount="([^"]*)"\})? (\S+)$/.exec(line);
+      if (!m) continue;
+      const labels = labelsFromRecord({ __name__: m[1], instance, job: "fake", ...(m[2] ? { mount: m[2] } : {}) });
+      for (let t = from; t <= to; t += 1000) app.append(0, labels, t, Number(m[3]));
+    }
+    await app.commit();
+  }
+
+  it("agrees on pending, firing and resolved alerts, templates, ALERTS series and recording results", async () => {
+    // Pending: `for: 3s` leaves a few evaluations to catch Prometheus there.
+    const promPending = await waitFor(
+      async () => {
+        const d = await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts");
+        return d.alerts.length === 2 ? d.alerts : undefined;
+      },
+      40_000,
+      "Prometheus alerts",
+    );
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    await appendExposition(t0 - 10_000, t0 + 4000);
+    const g = manager.ruleGroupList()[0];
+    await g.restoreForState(t0);
+    await g.eval(t0);
+    expect(promPending.map((a) => a.state)).toEqual(["pending", "pending"]);
+    expect(comparable(manager.alerts())).toEqual(comparable(promPending));
+
+    // Firing after `for`.
+    const promFiring = await waitFor(
       async () => {
         const d = await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts");
         return d.alerts.length === 2 && d.alerts.every((a) => a.state === "firing") ? d.alerts : undefined;
@@ -124,35 +170,23 @@ scrape_configs:
       40_000,
       "Prometheus alerts firing",
     );
-
-    // Our side: the same series Prometheus scraped, evaluated every second until `for` has passed.
-    const t0 = Math.floor(Date.now() / 1000) * 1000;
-    const app = db.appender();
-    for (const line of EXPOSITION.split("\n")) {
-      const m = /^(\w+)(?:\{mount="([^"]*)"\})? (\S+)$/.exec(line);
-      if (!m) continue;
-      const labels = labelsFromRecord({ __name__: m[1], instance, job: "fake", ...(m[2] ? { mount: m[2] } : {}) });
-      for (let t = t0 - 10_000; t <= t0 + 5000; t += 1000) app.append(0, labels, t, Number(m[3]));
-    }
-    await app.commit();
-    const g = manager.ruleGroupList()[0];
-    await g.restoreForState(t0);
-    for (let t = t0; t <= t0 + 4000; t += 1000) await g.eval(t);
-
-    expect(comparable(manager.alerts())).toEqual(comparable(promAlerts));
+    for (let t = t0 + 1000; t <= t0 + 4000; t += 1000) await g.eval(t);
+    expect(comparable(manager.alerts())).toEqual(comparable(promFiring));
     // Spot-check the expansion itself, so that agreement cannot hide a shared blank.
-    expect(promAlerts.find((a) => a.labels.mount === "/")?.annotations.summary).toBe(`/ on ${instance} is 95% full`);
+    expect(promFiring.find((a) => a.labels.mount === "/")?.annotations.summary).toBe(`/ on ${instance} is 95% full`);
+    expect(await ourVector("ALERTS", t0 + 4000)).toEqual(await promVector("ALERTS"));
+    expect(await ourVector("disk:used:max", t0 + 4000)).toEqual(await promVector("disk:used:max"));
 
-    const promAlertsSeries = await prom<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent("ALERTS")}`);
-    const ours = await engine.instantQuery(db, "ALERTS", t0 + 4000);
-    if (ours.value.type !== "vector") throw new Error("expected a vector");
-    const norm = (xs: { metric: Record<string, string>; v: string }[]) => xs.map((x) => JSON.stringify(x)).sort();
-    expect(norm(ours.value.samples.map((s) => ({ metric: labelsToRecord(s.metric), v: String(s.v) })))).toEqual(norm(promAlertsSeries.result.map((r) => ({ metric: r.metric, v: r.value[1] }))));
-
-    const promRec = await prom<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent("disk:used:max")}`);
-    const ourRec = await engine.instantQuery(db, "disk:used:max", t0 + 4000);
-    if (ourRec.value.type !== "vector") throw new Error("expected a vector");
-    expect(ourRec.value.samples.map((s) => ({ metric: labelsToRecord(s.metric), v: String(s.v) }))).toEqual(promRec.result.map((r) => ({ metric: r.metric, v: r.value[1] })));
+    // Resolution: "/" drops below the threshold; its ALERTS series ends at once (stale marker).
+    rootUsage = 0.5;
+    await waitFor(async () => ((await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts")).alerts.length === 1 ? true : undefined), 20_000, "Prometheus resolution");
+    await waitFor(async () => ((await promVector('ALERTS{mount="/"}')).length === 0 ? true : undefined), 20_000, "Prometheus ALERTS stale");
+    await appendExposition(t0 + 5000, t0 + 5000);
+    await g.eval(t0 + 5000);
+    expect(comparable(manager.alerts())).toEqual(comparable((await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts")).alerts));
+    expect(await ourVector("ALERTS", t0 + 5000)).toEqual(await promVector("ALERTS"));
+    expect(await ourVector("ALERTS", t0 + 5000)).toHaveLength(1);
+    expect(await ourVector("disk:used:max", t0 + 5000)).toEqual(await promVector("disk:used:max"));
   });
 
   it("agrees on the /api/v1/rules description of each rule", async () => {
