@@ -6,7 +6,7 @@ import type { Logger } from "../log/logger.js";
 import { labelsKey, type Labels } from "../model/labels.js";
 import { WALCorruptionError } from "./errors.js";
 import type { Head } from "./head.js";
-import { RecordType, decodeSamples, decodeSeries, decodeTombstones, newRefSamples, recordType } from "./record/record.js";
+import { RecordType, decodeSamples, decodeSeries, decodeTombstones, newRefSamples, recordType, type RefSeries } from "./record/record.js";
 import { createCheckpoint, lastCheckpoint } from "./wlog/checkpoint.js";
 import { readSegmentRecords, repairSegment } from "./wlog/reader.js";
 import { listSegments, segmentName, type WL } from "./wlog/wlog.js";
@@ -44,14 +44,16 @@ class Replayer {
   series = 0;
   samples = 0;
   unknown = 0;
-  /** WAL refs that name a series already created under another ref. */
-  private readonly multiRef = new Map<number, number>();
+  /** WAL refs that name a series already created under another ref (kept by the head for checkpoints). */
+  private readonly multiRef: Map<number, number>;
   /** Series with refs too large to index, buffered until finish() gives them local refs. */
   private readonly foreign = new Map<number, ForeignSeries>();
   private readonly foreignByLabels = new Map<string, number>();
   private readonly buf = newRefSamples();
 
-  constructor(private readonly head: Head) {}
+  constructor(private readonly head: Head) {
+    this.multiRef = head.walRefAliases;
+  }
 
   apply(rec: Uint8Array): void {
     this.records++;
@@ -200,14 +202,23 @@ export async function checkpointWAL(head: Head, wal: WL, mint: number, logger: L
   const to = current - 1;
   const segs = listSegments(wal.dir).filter((s) => s <= to);
   if (segs.length === 0) return;
+  const series: RefSeries[] = [];
+  for (const ref of head.allPostings.view()) series.push({ ref, labels: head.labelsOf(ref) });
+  const aliases = head.walRefAliases;
   const stats = await createCheckpoint({
     walDir: wal.dir,
     to,
-    keepSeries: (ref) => head.isAlive(ref),
+    series,
+    mapRef: (ref) => {
+      const current = aliases.get(ref) ?? ref;
+      return head.isAlive(current) ? current : 0;
+    },
     mint,
     compress: wal.compress,
     logger,
   });
   wal.truncate(to + 1);
+  // Every record that used an alias now lives in the checkpoint under the current ref.
+  if (head.walRefAliases === aliases) head.walRefAliases = new Map();
   logger.info("WAL checkpoint complete", { first: segs[0], last: to, series: stats.seriesKept, samples: stats.samplesKept });
 }

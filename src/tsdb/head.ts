@@ -73,6 +73,8 @@ export class Head {
   private readonly byHash = new Map<number, number>();
   /** Series whose hash collides with an earlier one, by exact label key. */
   private readonly collisions = new Map<string, number>();
+  /** WAL refs replay found naming a series that has another ref; cleared by the next checkpoint. */
+  walRefAliases = new Map<number, number>();
   /** Series created but not yet logged to the WAL; the next commit logs them first. */
   unloggedSeries: number[] = [];
   wal: WL | undefined;

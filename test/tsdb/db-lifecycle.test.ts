@@ -177,6 +177,28 @@ describe("DB lifecycle", () => {
     expect(db2.head.numSeries).toBe(2);
   });
 
+  it("keeps samples written under an aliased WAL ref through checkpoints", async () => {
+    const dir = dataDir();
+    const wl = new WL({ dir: join(dir, "wal") });
+    const enc = new RecordEncoder();
+    // Ref 7 repeats ref 3's labels (Prometheus can log a series twice); ref 9 is too large to index.
+    wl.log(enc.series([{ ref: 3, labels: series(0) }, { ref: 4, labels: series(1) }, { ref: 7, labels: series(0) }, { ref: 2 ** 40, labels: series(2) }]));
+    const n = 5 * 240; // 5h of series 1 every 15s, so compaction and checkpoints happen
+    wl.log(enc.samples(new Array(n).fill(4), Array.from({ length: n }, (_, j) => j * 15_000), Array.from({ length: n }, (_, j) => 1000 + j), n));
+    const late = (n - 1) * 15_000;
+    wl.log(enc.samples([7, 2 ** 40], [late, late], [n - 1, 2000 + n - 1], 2));
+    wl.close();
+    const db = await openDB(dir, { minBlockDurationMs: 3600_000 });
+    await db.compact();
+    expect(db.metrics().checkpoints).toBeGreaterThan(0);
+    await db.close();
+    const db2 = await open(dir, { minBlockDurationMs: 3600_000 });
+    const got = await readAll(db2);
+    expect(got.get("i0")).toEqual([[late, n - 1]]);
+    expect(got.get("i2")).toEqual([[late, 2000 + n - 1]]);
+    expect(got.get("i1")!.length).toBe(n);
+  });
+
   it("skips a garbage block dir and a block without meta.json, and logs both", async () => {
     const dir = dataDir();
     const db = await openDB(dir, { minBlockDurationMs: 3600_000 });

@@ -1,6 +1,7 @@
 // Checkpoints: when the head drops old data, the WAL segments up to some index are
-// condensed into checkpoint.NNNNNNNN (itself a WAL directory) that keeps only the
-// series still alive, their samples at or after mint and their tombstones. Written to
+// condensed into checkpoint.NNNNNNNN (itself a WAL directory) that holds the series
+// still alive (under their current refs), their samples at or after mint and their
+// tombstones, with every WAL ref translated to the series' current ref. Written to
 // a .tmp directory, fsynced and renamed, then older checkpoints and segments go.
 import { existsSync, fsyncSync, openSync, closeSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -9,10 +10,11 @@ import {
   RecordEncoder,
   RecordType,
   decodeSamples,
-  decodeSeries,
   decodeTombstones,
   newRefSamples,
   recordType,
+  type RefSeries,
+  type RefTombstone,
 } from "../record/record.js";
 import { readSegments } from "./reader.js";
 import { WL, listSegments } from "./wlog.js";
@@ -47,7 +49,10 @@ export interface CheckpointOptions {
   readonly walDir: string;
   /** Segments [first, to] (plus the previous checkpoint) are condensed. */
   readonly to: number;
-  readonly keepSeries: (ref: number) => boolean;
+  /** The series that are alive, written first under their current refs. */
+  readonly series: readonly RefSeries[];
+  /** The current ref of a WAL ref, or 0 when its series is gone (its records are dropped). */
+  readonly mapRef: (ref: number) => number;
   /** Samples older than this are dropped. */
   readonly mint: number;
   readonly compress: boolean;
@@ -86,16 +91,14 @@ export async function createCheckpoint(opts: CheckpointOptions): Promise<Checkpo
   sources.push(readSegments(opts.walDir, Math.max(first, prev ? prev.index + 1 : 0), opts.to));
   let handled = 0;
   try {
+    for (let i = 0; i < opts.series.length; i += 1000) out.log(enc.series(opts.series.slice(i, i + 1000)));
+    seriesKept = opts.series.length;
     for (const src of sources) {
       for (const { data } of src) {
         if (++handled % RECORDS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
         switch (recordType(data)) {
-          case RecordType.Series: {
-            const kept = decodeSeries(data).filter((s) => opts.keepSeries(s.ref));
-            if (kept.length) out.log(enc.series(kept));
-            seriesKept += kept.length;
-            break;
-          }
+          case RecordType.Series:
+            break; // the live series were written up front, under their current refs
           case RecordType.Samples: {
             decodeSamples(data, samples);
             let n = 0;
@@ -104,11 +107,12 @@ export async function createCheckpoint(opts: CheckpointOptions): Promise<Checkpo
               n = 0;
             };
             for (let i = 0; i < samples.n; i++) {
-              if (samples.ts[i] < opts.mint || !opts.keepSeries(samples.refs[i])) {
+              const ref = samples.ts[i] < opts.mint ? 0 : opts.mapRef(samples.refs[i]);
+              if (ref === 0) {
                 samplesDropped++;
                 continue;
               }
-              keptRefs[n] = samples.refs[i];
+              keptRefs[n] = ref;
               keptTs[n] = samples.ts[i];
               keptVs[n] = samples.vs[i];
               n++;
@@ -119,7 +123,11 @@ export async function createCheckpoint(opts: CheckpointOptions): Promise<Checkpo
             break;
           }
           case RecordType.Tombstones: {
-            const kept = decodeTombstones(data).filter((t) => opts.keepSeries(t.ref) && t.maxt >= opts.mint);
+            const kept: RefTombstone[] = [];
+            for (const t of decodeTombstones(data)) {
+              const ref = t.maxt >= opts.mint ? opts.mapRef(t.ref) : 0;
+              if (ref !== 0) kept.push({ ref, mint: t.mint, maxt: t.maxt });
+            }
             if (kept.length) out.log(enc.tombstones(kept));
             break;
           }
