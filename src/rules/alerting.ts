@@ -58,8 +58,8 @@ export class AlertingRule implements Rule {
   readonly labels: Labels;
   readonly annotations: Labels;
   readonly status = new RuleStatus();
-  private readonly externalLabels: Readonly<Record<string, string>>;
-  private readonly externalUrl: string;
+  readonly externalLabels: Readonly<Record<string, string>>;
+  readonly externalUrl: string;
   private readonly logger: Logger;
   restored: boolean;
   /** By label-set key. */

@@ -303,7 +303,8 @@ export class Group {
 
 function ruleKey(r: Rule): string {
   const parts = [r.constructor.name, r.name, r.query, labelsKey(r.labels)];
-  if (r instanceof AlertingRule) parts.push(String(r.holdDurationMs), String(r.keepFiringForMs), labelsKey(r.annotations));
+  // Templates see the external labels and URL, so a change to them must rebuild the group.
+  if (r instanceof AlertingRule) parts.push(String(r.holdDurationMs), String(r.keepFiringForMs), labelsKey(r.annotations), JSON.stringify(r.externalLabels), r.externalUrl);
   return parts.join("\x00");
 }
 

@@ -320,3 +320,37 @@ describe("removed groups", () => {
   });
 });
 
+
+describe("reloads", () => {
+  const tmp = tempDir("rules-reload");
+  afterAll(() => tmp.cleanup());
+
+  it("keep unchanged groups running and hand alert state to changed ones", async () => {
+    const file = join(tmp.dir, "rules.yml");
+    writeFileSync(file, "groups:\n  - name: r\n    interval: 1h\n    rules:\n      - alert: Always\n        expr: vector(1)\n        for: 10m\n        annotations:\n          where: '{{ $externalLabels.cluster }}'\n");
+    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
+    const manager = new RuleManager({ engine: new Engine(), queryable: db, appendable: db, notify: () => {} });
+    try {
+      await manager.update(MIN, [file], labelsFromRecord({ cluster: "a" }));
+      const g1 = manager.ruleGroupList()[0];
+      await g1.restoreForState(T0);
+      await g1.eval(T0);
+      expect(manager.alerts().map((a) => [a.state, a.annotations.where])).toEqual([["pending", "a"]]);
+
+      await manager.update(MIN, [file], labelsFromRecord({ cluster: "a" }));
+      expect(manager.ruleGroupList()[0]).toBe(g1);
+
+      // New external labels change what templates see: the group is rebuilt but the alert keeps its activeAt.
+      await manager.update(MIN, [file], labelsFromRecord({ cluster: "b" }));
+      const g2 = manager.ruleGroupList()[0];
+      expect(g2).not.toBe(g1);
+      await g2.eval(T0 + MIN);
+      expect(manager.alerts().map((a) => [a.state, a.annotations.where, a.activeAt])).toEqual([["pending", "b", new Date(T0).toISOString().replace(".000Z", "Z")]]);
+      await g2.eval(T0 + 10 * MIN);
+      expect(manager.alerts().map((a) => a.state)).toEqual(["firing"]);
+      await manager.stop();
+    } finally {
+      await db.close();
+    }
+  });
+});
