@@ -354,3 +354,47 @@ describe("reloads", () => {
     }
   });
 });
+
+describe("limits and scalar results", () => {
+  const tmp = tempDir("rules-limit");
+  afterAll(() => tmp.cleanup());
+
+  it("fails rules over the group limit and records scalar results as one series", async () => {
+    const file = join(tmp.dir, "rules.yml");
+    writeFileSync(
+      file,
+      `groups:
+  - name: limited
+    interval: 1h
+    limit: 1
+    rules:
+      - record: two
+        expr: label_replace(vector(1), "x", "a", "", "") or label_replace(vector(2), "x", "b", "", "")
+      - alert: TwoAlerts
+        expr: label_replace(vector(1), "x", "a", "", "") or label_replace(vector(2), "x", "b", "", "")
+      - record: constant
+        expr: "42"
+`,
+    );
+    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
+    const engine = new Engine();
+    const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
+    try {
+      await manager.update(MIN, [file]);
+      const g = manager.ruleGroupList()[0];
+      await g.restoreForState(T0);
+      await g.eval(T0);
+      expect(manager.groups()[0].rules.map((r) => [r.name, r.health, r.lastError])).toEqual([
+        ["two", "err", "exceeded limit of 1 with 2 series"],
+        ["TwoAlerts", "err", "exceeded limit of 1 with 2 alerts"],
+        ["constant", "ok", undefined],
+      ]);
+      expect(manager.alerts()).toEqual([]);
+      expect(await instant(engine, db, "constant", T0)).toEqual([{ labels: { __name__: "constant" }, v: 42 }]);
+      expect(await instant(engine, db, "two", T0)).toEqual([]);
+      await manager.stop();
+    } finally {
+      await db.close();
+    }
+  });
+});
