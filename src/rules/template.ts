@@ -209,6 +209,21 @@ export function checkTemplate(text: string, alertName: string): void {
   new TemplateParser({ name: `__alert_${alertName}`, funcs: TEMPLATE_FUNCS }).parse(DEFS + text);
 }
 
+// Rules expand the same few templates for every alert at every evaluation; parse each once.
+const PARSED_CACHE_LIMIT = 4096;
+const parsedCache = new Map<string, TNode[]>();
+
+function parsed(name: string, text: string): TNode[] {
+  const key = name + "\x00" + text;
+  let nodes = parsedCache.get(key);
+  if (!nodes) {
+    nodes = new TemplateParser({ name, funcs: TEMPLATE_FUNCS }).parse(DEFS + text);
+    if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+    parsedCache.set(key, nodes);
+  }
+  return nodes;
+}
+
 export interface ExpandOptions {
   readonly alertName: string;
   readonly data: TemplateData;
@@ -220,7 +235,7 @@ export interface ExpandOptions {
 export async function expandTemplate(text: string, opts: ExpandOptions): Promise<string> {
   if (!text.includes("{{")) return text;
   const name = `__alert_${opts.alertName}`;
-  const nodes = new TemplateParser({ name, funcs: TEMPLATE_FUNCS }).parse(DEFS + text);
+  const nodes = parsed(name, text);
   const d = opts.data;
   const dot = new TStruct("template.tmplData", {
     Labels: mapOf(d.labels),
