@@ -63,6 +63,9 @@ export class AlertmanagerSet {
   constructor(opts: { cfg: AlertmanagerConfig; logger: Logger }) {
     this.cfg = opts.cfg;
     this.logger = opts.logger;
+    const c = opts.cfg.httpClientConfig;
+    if (c.proxyUrl !== "" || c.proxyFromEnvironment) this.logger.warn("proxy settings for Alertmanagers are not supported by promwasm; connecting directly");
+    if (c.oauth2) this.logger.warn("oauth2 for Alertmanagers is not supported by promwasm; sending without credentials");
   }
 
   private async requestOptions(): Promise<RequestOptions> {
