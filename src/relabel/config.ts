@@ -121,7 +121,7 @@ export function compileRelabelConfig(c: RelabelConfig): CompiledRelabelConfig {
   }
   if (
     (action === "labeldrop" || action === "labelkeep") &&
-    (c.sourceLabels !== undefined || targetLabel !== "" || modulus !== 0 || separator !== RELABEL_DEFAULTS.separator || replacement !== RELABEL_DEFAULTS.replacement)
+    ((c.sourceLabels?.length ?? 0) > 0 || targetLabel !== "" || modulus !== 0 || separator !== RELABEL_DEFAULTS.separator || replacement !== RELABEL_DEFAULTS.replacement)
   ) {
     throw new RelabelConfigError(`${action} action requires only 'regex', and no other fields`);
   }

@@ -117,6 +117,11 @@ describe("relabel config validation", () => {
     expect(() => compileRelabelConfig({ regex: "(", targetLabel: "x" })).toThrow(RelabelConfigError);
     expect(() => compileRelabelConfig({ action: "bogus" as never })).toThrow(/unknown relabel action/);
   });
+  it("accepts labeldrop/labelkeep with the empty source_labels a loaded config carries", () => {
+    const drop = compileRelabelConfig({ action: "labeldrop", regex: "a.*", sourceLabels: [] });
+    expect(labelsToRecord(relabel(labelsFromRecord({ a: "1", b: "2" }), [drop])!)).toEqual({ b: "2" });
+    expect(() => compileRelabelConfig({ action: "labelkeep", regex: "a.*", sourceLabels: [] })).not.toThrow();
+  });
   it("accepts a template target label", () => {
     expect(compileRelabelConfig({ targetLabel: "lbl_$1" }).targetLabel).toBe("lbl_$1");
   });
