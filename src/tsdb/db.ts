@@ -152,7 +152,7 @@ export class DB implements Storage {
       const wal = new WL({ dir: walDir, compress: opts.walCompression, segmentSizeBytes: opts.walSegmentSizeBytes, logger, firstSegment: cp ? cp.index + 1 : 0 });
       head.wal = wal;
       // Series created during replay are in the WAL already, except those given a local ref.
-      if (head.unloggedSeries.length) wal.log(new RecordEncoder().series(head.unloggedSeries.map((ref) => ({ ref, labels: head.labelsOf(ref) }))));
+      if (head.unloggedSeries.length) wal.log(new RecordEncoder().series(head.unloggedSeries.map((id) => ({ ref: head.refOf(id), labels: head.labelsOf(id) }))));
       head.unloggedSeries = [];
       return new DB(dir, opts, logger, head, wal, blocks, status);
     } catch (cause) {
@@ -331,15 +331,15 @@ export class DB implements Storage {
     return this.exclusive(async () => {
       this.check();
       for (const b of this.blockList) if (b.minTime <= maxt && b.maxTime > mint) await b.delete(mint, maxt, matchers);
-      const refs = headPostingsForMatchers(this.head, matchers);
+      const ids = headPostingsForMatchers(this.head, matchers);
       const stones: { ref: number; mint: number; maxt: number }[] = [];
-      for (const ref of refs) {
+      for (const id of ids) {
         const s = this.head.series;
-        if (s.mint[ref] > maxt || (s.maxt[ref] < mint && !this.head.ooo.has(ref))) continue;
-        stones.push({ ref, mint, maxt });
-        const list = this.head.tombstones.get(ref) ?? [];
+        if (s.mint[id] > maxt || (s.maxt[id] < mint && !this.head.ooo.has(id))) continue;
+        stones.push({ ref: this.head.refOf(id), mint, maxt });
+        const list = this.head.tombstones.get(id) ?? [];
         list.push({ mint, maxt });
-        this.head.tombstones.set(ref, list);
+        this.head.tombstones.set(id, list);
       }
       if (stones.length) this.wal.log(this.enc.tombstones(stones));
     });

@@ -8,10 +8,11 @@ import type { Labels } from "../model/labels.js";
 import type { Appender, SeriesRef } from "../storage/interface.js";
 import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
 import { ClosedError } from "./errors.js";
-import { sameValue, type Head } from "./head.js";
+import { ID_SPACE, sameValue, type Head } from "./head.js";
 import { RecordEncoder, type RefSeries } from "./record/record.js";
 
 const encoder = new RecordEncoder();
+let walRefScratch = new Float64Array(256);
 
 /** Rejects label sets Prometheus' head rejects: empty, or with a name given twice. */
 function checkLabels(labels: Labels): void {
@@ -24,7 +25,8 @@ function checkLabels(labels: Labels): void {
 export class HeadAppender implements Appender {
   private readonly head: Head;
   private readonly id: number;
-  private refs: Float64Array;
+  /** Head ids (not refs) of the buffered samples. */
+  private ids: Float64Array;
   private ts: Float64Array;
   private vs: Float64Array;
   private n = 0;
@@ -38,7 +40,7 @@ export class HeadAppender implements Appender {
     this.id = head.newAppenderId();
     // Reuse the buffers of a finished appender: scrapes of similar size follow each other.
     const pooled = head.appendBuffers.pop();
-    this.refs = pooled?.refs ?? new Float64Array(256);
+    this.ids = pooled?.ids ?? new Float64Array(256);
     this.ts = pooled?.ts ?? new Float64Array(256);
     this.vs = pooled?.vs ?? new Float64Array(256);
     this.minValidTime = head.appendableMinValidTime();
@@ -60,8 +62,8 @@ export class HeadAppender implements Appender {
         throw new TooOldSampleError();
       }
     }
-    let r = ref;
-    if (!head.isAlive(r)) {
+    let r = head.resolve(ref);
+    if (r === 0) {
       checkLabels(labels);
       r = head.getOrCreate(labels);
       if (r < 0) r = -r;
@@ -76,7 +78,7 @@ export class HeadAppender implements Appender {
     }
     if (t <= lastT) {
       if (t === lastT) {
-        if (sameValue(v, lastV)) return r;
+        if (sameValue(v, lastV)) return head.refOf(r);
         head.counters.duplicateSamples++;
         throw new DuplicateSampleError();
       }
@@ -94,22 +96,22 @@ export class HeadAppender implements Appender {
       s.pendingMaxt[r] = t;
       s.pendingValue[r] = v;
     }
-    if (this.n === this.refs.length) this.growBuffers();
-    this.refs[this.n] = r;
+    if (this.n === this.ids.length) this.growBuffers();
+    this.ids[this.n] = r;
     this.ts[this.n] = t;
     this.vs[this.n] = v;
     this.n++;
-    return r;
+    return head.refOf(r);
   }
 
   private growBuffers(): void {
-    const size = this.refs.length * 2;
+    const size = this.ids.length * 2;
     const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
       const b = new Float64Array(size);
       b.set(a);
       return b;
     };
-    this.refs = grow(this.refs);
+    this.ids = grow(this.ids);
     this.ts = grow(this.ts);
     this.vs = grow(this.vs);
   }
@@ -119,7 +121,7 @@ export class HeadAppender implements Appender {
     const head = this.head;
     if (head.unloggedSeries.length === 0) return undefined;
     const series: RefSeries[] = [];
-    for (const ref of head.unloggedSeries) if (head.isAlive(ref)) series.push({ ref, labels: head.labelsOf(ref) });
+    for (const id of head.unloggedSeries) if (head.series.alive[id] === 1) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
     head.unloggedSeries = [];
     return series.length ? encoder.series(series) : undefined;
   }
@@ -137,16 +139,26 @@ export class HeadAppender implements Appender {
     if (wal) {
       try {
         const series = this.seriesRecord();
-        if (series && this.n > 0) wal.log(series, encoder.samples(this.refs, this.ts, this.vs, this.n));
-        else if (series) wal.log(series);
-        else if (this.n > 0) wal.log(encoder.samples(this.refs, this.ts, this.vs, this.n));
+        if (series) wal.log(series);
+        if (this.n > 0) wal.log(encoder.samples(this.walRefs(), this.ts, this.vs, this.n));
       } catch (cause) {
         this.release();
         throw new Error(`commit ${this.n} samples: write WAL`, { cause });
       }
     } else head.unloggedSeries = [];
-    for (let i = 0; i < this.n; i++) head.appendCommitted(this.refs[i], this.ts[i], this.vs[i]);
+    for (let i = 0; i < this.n; i++) head.appendCommitted(this.ids[i], this.ts[i], this.vs[i]);
     this.release();
+  }
+
+  /** The buffered samples' refs, as the WAL records them. */
+  private walRefs(): Float64Array {
+    if (walRefScratch.length < this.n) walRefScratch = new Float64Array(this.ids.length);
+    const gen = this.head.series.gen;
+    for (let i = 0; i < this.n; i++) {
+      const id = this.ids[i];
+      walRefScratch[i] = gen[id] * ID_SPACE + id;
+    }
+    return walRefScratch;
   }
 
   async rollback(): Promise<void> {
@@ -162,13 +174,13 @@ export class HeadAppender implements Appender {
   private release(): void {
     const s = this.head.series;
     for (let i = 0; i < this.n; i++) {
-      const r = this.refs[i];
+      const r = this.ids[i];
       if (s.pendingOwner[r] === this.id) {
         s.pendingOwner[r] = 0;
         s.pendingMaxt[r] = -Infinity;
       }
     }
     this.n = 0;
-    if (this.head.appendBuffers.length < 8) this.head.appendBuffers.push({ refs: this.refs, ts: this.ts, vs: this.vs });
+    if (this.head.appendBuffers.length < 8) this.head.appendBuffers.push({ ids: this.ids, ts: this.ts, vs: this.vs });
   }
 }

@@ -10,7 +10,7 @@ import type { Head } from "./head.js";
 
 const EMPTY = new Uint32Array(0);
 
-/** Refs of head series matching all matchers, ascending (Prometheus' PostingsForMatchers). */
+/** Ids of head series matching all matchers, ascending (Prometheus' PostingsForMatchers). */
 export function headPostingsForMatchers(head: Head, matchers: readonly Matcher[]): Uint32Array {
   const its: Uint32Array[] = [];
   const nots: Uint32Array[] = [];
@@ -49,13 +49,13 @@ class HeadSeries implements Series {
   constructor(
     readonly labels: Labels,
     private readonly head: Head,
-    private readonly ref: number,
+    private readonly id: number,
     private readonly mint: number,
     private readonly maxt: number,
   ) {}
 
   samples(): SampleBatch {
-    if (!this.cached) this.cached = this.head.seriesSamples(this.ref, this.mint, this.maxt);
+    if (!this.cached) this.cached = this.head.seriesSamples(this.id, this.mint, this.maxt);
     return this.cached;
   }
 }
@@ -69,9 +69,9 @@ export class HeadQuerier implements Querier {
   ) {}
 
   /** True when the series may hold samples inside [mint, maxt]. */
-  private overlaps(ref: number, mint: number, maxt: number): boolean {
+  private overlaps(id: number, mint: number, maxt: number): boolean {
     const s = this.head.series;
-    return s.alive[ref] === 1 && s.mint[ref] <= maxt && (s.maxt[ref] >= mint || this.head.ooo.has(ref));
+    return s.alive[id] === 1 && s.mint[id] <= maxt && (s.maxt[id] >= mint || this.head.ooo.has(id));
   }
 
   async select(sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]> {
@@ -84,9 +84,9 @@ export class HeadQuerier implements Querier {
     const refs = headPostingsForMatchers(this.head, matchers);
     const out: HeadSeries[] = [];
     for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i];
-      if (!this.overlaps(ref, mint, maxt)) continue;
-      const series = new HeadSeries(this.head.labelsOf(ref), this.head, ref, mint, maxt);
+      const id = refs[i];
+      if (!this.overlaps(id, mint, maxt)) continue;
+      const series = new HeadSeries(this.head.labelsOf(id), this.head, id, mint, maxt);
       if (series.samples().ts.length === 0) continue;
       out.push(series);
     }

@@ -33,11 +33,13 @@ function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
   return b;
 }
 
-/** Per-series columns. Index = series ref; ref 0 is never used. */
+/** Per-series columns. Index = series id; id 0 is never used. */
 export class SeriesColumns {
   capacity = 0;
   /** 1 while the series exists. */
   alive = new Uint8Array(0);
+  /** Generation of the series holding the id: its ref is id + gen * 2^24. */
+  gen = new Uint32Array(0);
   /** Oldest sample time held in memory or head chunk files; +Infinity when empty. */
   mint = new Float64Array(0);
   /** Newest committed sample time; -Infinity when empty. */
@@ -64,6 +66,7 @@ export class SeriesColumns {
     let n = Math.max(1024, this.capacity);
     while (n <= ref) n *= 2;
     this.alive = growU8(this.alive, n);
+    this.gen = growU32(this.gen, n);
     this.mint = grow64(this.mint, n, Infinity);
     this.maxt = grow64(this.maxt, n, -Infinity);
     this.lastValue = grow64(this.lastValue, n, 0);
@@ -83,7 +86,7 @@ export class SeriesColumns {
 
   /** Bytes held by the columns. */
   bytes(): number {
-    return this.capacity * (1 + 8 * 3 + 4 + 2 + 4 + 2 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
+    return this.capacity * (1 + 4 + 8 * 3 + 4 + 2 + 4 + 2 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
   }
 }
 

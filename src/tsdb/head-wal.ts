@@ -26,13 +26,8 @@ export interface ReplayStats {
   readonly corruptions: number;
 }
 
-/**
- * Series refs index typed arrays, so a WAL ref above this (possible in a long-lived
- * Prometheus' WAL) is not used as is: such series get a local ref once replay is over.
- */
-export const MAX_DIRECT_REF = 1 << 24;
-
-interface ForeignSeries {
+/** A series whose WAL ref cannot be used as is, buffered until replay ends. */
+interface DeferredSeries {
   readonly labels: Labels;
   readonly ts: number[];
   readonly vs: number[];
@@ -44,15 +39,24 @@ class Replayer {
   series = 0;
   samples = 0;
   unknown = 0;
-  /** WAL refs that name a series already created under another ref (kept by the head for checkpoints). */
-  private readonly multiRef: Map<number, number>;
-  /** Series with refs too large to index, buffered until finish() gives them local refs. */
-  private readonly foreign = new Map<number, ForeignSeries>();
-  private readonly foreignByLabels = new Map<string, number>();
+  /** WAL refs that name a series known under another ref (kept by the head for checkpoints). */
+  private readonly aliases: Map<number, number>;
+  /**
+   * Series whose ref's id is taken by other labels (a foreign WAL's refs can exceed the
+   * id space and wrap): they get a ref above every ref seen once replay is over.
+   */
+  private readonly deferred = new Map<number, DeferredSeries>();
+  private readonly deferredByLabels = new Map<string, number>();
+  private maxRefSeen = 0;
   private readonly buf = newRefSamples();
 
   constructor(private readonly head: Head) {
-    this.multiRef = head.walRefAliases;
+    this.aliases = head.walRefAliases;
+  }
+
+  /** The head id for a WAL ref, or 0. */
+  private idOf(walRef: number): number {
+    return this.head.resolve(this.aliases.get(walRef) ?? walRef);
   }
 
   apply(rec: Uint8Array): void {
@@ -62,23 +66,22 @@ class Replayer {
       case RecordType.Series:
         for (const s of decodeSeries(rec)) {
           this.series++;
-          if (s.ref > MAX_DIRECT_REF) {
-            const existing = head.lookup(s.labels);
-            if (existing !== 0) this.multiRef.set(s.ref, existing);
-            else if (!this.foreign.has(s.ref)) {
-              this.foreign.set(s.ref, { labels: s.labels, ts: [], vs: [], stones: [] });
-              this.foreignByLabels.set(labelsKey(s.labels), s.ref);
-            }
+          if (s.ref > this.maxRefSeen) this.maxRefSeen = s.ref;
+          const id = head.createWithRef(s.ref, s.labels);
+          if (id === 0) {
+            if (!this.deferred.has(s.ref) && !this.deferredByLabels.has(labelsKey(s.labels))) {
+              this.deferred.set(s.ref, { labels: s.labels, ts: [], vs: [], stones: [] });
+              this.deferredByLabels.set(labelsKey(s.labels), s.ref);
+            } else if (!this.deferred.has(s.ref)) this.aliases.set(s.ref, this.deferredByLabels.get(labelsKey(s.labels))!);
             continue;
           }
-          const ref = head.createWithRef(s.ref, s.labels);
-          if (ref !== s.ref) this.multiRef.set(s.ref, ref);
-          // A local ref given to a large-ref series on an earlier start: its older samples go first.
+          if (head.refOf(id) !== s.ref) this.aliases.set(s.ref, head.refOf(id));
+          // The same labels deferred earlier (a ref given on an earlier start): older samples first.
           const key = labelsKey(s.labels);
-          const big = this.foreignByLabels.get(key);
-          if (big !== undefined) {
-            this.foreignByLabels.delete(key);
-            this.adopt(big, ref);
+          const waiting = this.deferredByLabels.get(key);
+          if (waiting !== undefined) {
+            this.deferredByLabels.delete(key);
+            this.adopt(waiting, id);
           }
         }
         break;
@@ -88,37 +91,37 @@ class Replayer {
         for (let i = 0; i < b.n; i++) {
           const t = b.ts[i];
           if (t < minValid) continue;
-          let ref = b.refs[i];
-          ref = this.multiRef.get(ref) ?? ref;
-          if (ref > MAX_DIRECT_REF) {
-            const f = this.foreign.get(ref);
-            if (f) {
-              f.ts.push(t);
-              f.vs.push(b.vs[i]);
-              this.samples++;
-            } else this.unknown++;
+          const walRef = this.aliases.get(b.refs[i]) ?? b.refs[i];
+          const d = this.deferred.get(walRef);
+          if (d) {
+            d.ts.push(t);
+            d.vs.push(b.vs[i]);
+            this.samples++;
             continue;
           }
-          if (!head.isAlive(ref)) {
+          const id = head.resolve(walRef);
+          if (id === 0) {
             this.unknown++;
             continue;
           }
-          head.appendCommitted(ref, t, b.vs[i]);
+          head.appendCommitted(id, t, b.vs[i]);
           this.samples++;
         }
         break;
       }
       case RecordType.Tombstones:
         for (const t of decodeTombstones(rec)) {
-          const ref = this.multiRef.get(t.ref) ?? t.ref;
-          if (ref > MAX_DIRECT_REF) {
-            this.foreign.get(ref)?.stones.push({ mint: t.mint, maxt: t.maxt });
+          const walRef = this.aliases.get(t.ref) ?? t.ref;
+          const d = this.deferred.get(walRef);
+          if (d) {
+            d.stones.push({ mint: t.mint, maxt: t.maxt });
             continue;
           }
-          if (!head.isAlive(ref)) continue;
-          const list = head.tombstones.get(ref) ?? [];
+          const id = this.idOf(walRef);
+          if (id === 0) continue;
+          const list = head.tombstones.get(id) ?? [];
           list.push({ mint: t.mint, maxt: t.maxt });
-          head.tombstones.set(ref, list);
+          head.tombstones.set(id, list);
         }
         break;
       default:
@@ -126,21 +129,20 @@ class Replayer {
     }
   }
 
-  /** Moves a buffered large-ref series onto a local ref; later records for it follow the mapping. */
-  private adopt(big: number, ref: number): void {
-    const f = this.foreign.get(big)!;
-    this.foreign.delete(big);
-    this.multiRef.set(big, ref);
-    for (let i = 0; i < f.ts.length; i++) this.head.appendCommitted(ref, f.ts[i], f.vs[i]);
-    if (f.stones.length) this.head.tombstones.set(ref, [...(this.head.tombstones.get(ref) ?? []), ...f.stones]);
+  /** Moves a deferred series onto a head series; later records for its ref follow the alias. */
+  private adopt(walRef: number, id: number): void {
+    const d = this.deferred.get(walRef)!;
+    this.deferred.delete(walRef);
+    this.aliases.set(walRef, this.head.refOf(id));
+    for (let i = 0; i < d.ts.length; i++) this.head.appendCommitted(id, d.ts[i], d.vs[i]);
+    if (d.stones.length) this.head.tombstones.set(id, [...(this.head.tombstones.get(id) ?? []), ...d.stones]);
   }
 
-  /** Creates the still-buffered large-ref series under new local refs (logged again by the caller). */
+  /** Creates the still-deferred series under refs no WAL record uses (logged again by the caller). */
   finish(): void {
-    for (const [big, f] of [...this.foreign]) {
-      let ref = this.head.getOrCreate(f.labels);
-      if (ref < 0) ref = -ref;
-      this.adopt(big, ref);
+    for (const [walRef, d] of [...this.deferred]) {
+      const found = this.head.lookup(d.labels);
+      this.adopt(walRef, found !== 0 ? found : this.head.createFresh(d.labels, this.maxRefSeen));
     }
   }
 }
@@ -203,7 +205,7 @@ export async function checkpointWAL(head: Head, wal: WL, mint: number, logger: L
   const segs = listSegments(wal.dir).filter((s) => s <= to);
   if (segs.length === 0) return;
   const series: RefSeries[] = [];
-  for (const ref of head.allPostings.view()) series.push({ ref, labels: head.labelsOf(ref) });
+  for (const id of head.allPostings.view()) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
   const aliases = head.walRefAliases;
   const stats = await createCheckpoint({
     walDir: wal.dir,
@@ -211,14 +213,16 @@ export async function checkpointWAL(head: Head, wal: WL, mint: number, logger: L
     series,
     mapRef: (ref) => {
       const current = aliases.get(ref) ?? ref;
-      return head.isAlive(current) ? current : 0;
+      return head.resolve(current) !== 0 ? current : 0;
     },
     mint,
     compress: wal.compress,
     logger,
   });
   wal.truncate(to + 1);
-  // Every record that used an alias now lives in the checkpoint under the current ref.
+  // Every record that used an alias now lives in the checkpoint under the current ref,
+  // and no record names the series removed before it: their ids may be reused.
   if (head.walRefAliases === aliases) head.walRefAliases = new Map();
+  head.releaseRetiredIds();
   logger.info("WAL checkpoint complete", { first: segs[0], last: to, series: stats.seriesKept, samples: stats.samplesKept });
 }

@@ -1,7 +1,11 @@
 // The head block: the most recent samples, in memory (open chunks) and in chunks_head/
-// (cut chunks). Series are found by a hash of their labels, then addressed by integer
-// ref; postings per label pair are sorted Uint32Arrays. Appends go through
-// head-append.ts, reads through head-read.ts, the WAL side through head-wal.ts.
+// (cut chunks). Series are found by a hash of their labels, then addressed by an
+// integer id that indexes the column arrays; postings per label pair are sorted
+// Uint32Arrays of ids. The refs handed to appenders and written to the WAL are
+// id + generation * 2^24: ids of removed series are reused (so memory follows the live
+// series, not every series ever seen) while a ref never names two series, and a stale
+// ref simply fails to resolve. Appends go through head-append.ts, reads through
+// head-read.ts, the WAL side through head-wal.ts.
 import { join } from "node:path";
 import { labelsHash, type Label, type Labels } from "../model/labels.js";
 import type { SampleBatch } from "../model/sample.js";
@@ -14,6 +18,8 @@ import type { WL } from "./wlog/wlog.js";
 
 export const DEFAULT_CHUNK_RANGE_MS = 2 * 3600_000;
 export const DEFAULT_SAMPLES_PER_CHUNK = 120;
+/** Ids per generation: a ref is id + generation * ID_SPACE. */
+export const ID_SPACE = 1 << 24;
 
 export interface HeadOptions {
   /** The data directory; cut chunks go to <dir>/chunks_head. */
@@ -75,12 +81,17 @@ export class Head {
   private readonly collisions = new Map<string, number>();
   /** WAL refs replay found naming a series that has another ref; cleared by the next checkpoint. */
   walRefAliases = new Map<number, number>();
-  /** Series created but not yet logged to the WAL; the next commit logs them first. */
+  /** Ids of series created but not yet logged to the WAL; the next commit logs them first. */
   unloggedSeries: number[] = [];
   wal: WL | undefined;
   /** Sample buffers of finished appenders, reused by new ones. */
-  readonly appendBuffers: { refs: Float64Array; ts: Float64Array; vs: Float64Array }[] = [];
-  nextRef = 1;
+  readonly appendBuffers: { ids: Float64Array; ts: Float64Array; vs: Float64Array }[] = [];
+  /** The lowest id never used; ids below it are taken or in freeIds/retiredIds. */
+  nextId = 1;
+  /** Ids of removed series whose records are gone from the WAL: free to reuse. */
+  private freeIds: number[] = [];
+  /** Ids of removed series the WAL may still mention; free after the next checkpoint. */
+  private retiredIds: number[] = [];
   numSeries = 0;
   minTime = Infinity;
   maxTime = -Infinity;
@@ -119,73 +130,110 @@ export class Head {
 
   // ---- series ----
 
-  /** The ref of the series with these labels, or 0. */
+  /** The ref a series is known by outside the head. */
+  refOf(id: number): number {
+    return this.series.gen[id] * ID_SPACE + id;
+  }
+
+  /** The id a ref names while that series is alive, else 0. */
+  resolve(ref: number): number {
+    if (!(ref > 0)) return 0;
+    const id = ref % ID_SPACE;
+    const s = this.series;
+    return id < s.capacity && s.alive[id] === 1 && s.gen[id] === (ref - id) / ID_SPACE ? id : 0;
+  }
+
+  isAlive(ref: number): boolean {
+    return this.resolve(ref) !== 0;
+  }
+
+  /** The id of the series with these labels, or 0. */
   lookup(labels: Labels): number {
     const h = this.hash(labels);
-    const ref = this.byHash.get(h);
-    if (ref === undefined) return 0;
-    if (this.labelsMatch(ref, labels)) return ref;
+    const id = this.byHash.get(h);
+    if (id === undefined) return 0;
+    if (this.labelsMatch(id, labels)) return id;
     return this.collisions.get(collisionKey(labels)) ?? 0;
   }
 
-  /** Finds or creates the series; returns its ref (negative when just created). */
+  /** Finds or creates the series; returns its id (negative when just created). */
   getOrCreate(labels: Labels): number {
     const found = this.lookup(labels);
     if (found !== 0) return found;
-    const ref = this.nextRef++;
-    this.insertSeries(ref, labels);
-    this.unloggedSeries.push(ref);
-    return -ref;
+    const id = this.freeIds.pop();
+    if (id !== undefined) {
+      this.insertSeries(id, this.series.gen[id] + 1, labels);
+      this.unloggedSeries.push(id);
+      return -id;
+    }
+    return -this.createFresh(labels, 0);
   }
 
-  /** Creates a series with a given ref (WAL replay); returns the existing ref on a label match. */
+  /** Creates a series under a never-used id whose ref is above minRef; logged by the next commit. */
+  createFresh(labels: Labels, minRef: number): number {
+    const id = this.nextId++;
+    if (id >= ID_SPACE) throw new Error(`head is full: ${ID_SPACE - 1} series`);
+    this.insertSeries(id, minRef < id ? 0 : Math.floor(minRef / ID_SPACE) + 1, labels);
+    this.unloggedSeries.push(id);
+    return id;
+  }
+
+  /**
+   * Creates a series under the given ref (WAL replay). Returns its id, the existing id
+   * when the labels are known, or 0 when the ref's id is taken by other labels.
+   */
   createWithRef(ref: number, labels: Labels): number {
     const found = this.lookup(labels);
     if (found !== 0) return found;
-    this.insertSeries(ref, labels);
-    if (ref >= this.nextRef) this.nextRef = ref + 1;
-    return ref;
+    const id = ref % ID_SPACE;
+    if (id === 0 || (id < this.series.capacity && this.series.alive[id] === 1)) return 0;
+    this.insertSeries(id, (ref - id) / ID_SPACE, labels);
+    if (id >= this.nextId) this.nextId = id + 1;
+    return id;
   }
 
-  private insertSeries(ref: number, labels: Labels): void {
+  /** Ids retired before the checkpoint that just completed may now be reused. */
+  releaseRetiredIds(): void {
+    for (const id of this.retiredIds) this.freeIds.push(id);
+    this.retiredIds = [];
+  }
+
+  private insertSeries(id: number, gen: number, labels: Labels): void {
     const s = this.series;
-    s.ensure(ref);
+    s.ensure(id);
+    s.gen[id] = gen;
     const ids = this.scratchIds;
     ids.length = 0;
     for (const l of labels) ids.push(this.symbols.intern(l.name), this.symbols.intern(l.value));
-    s.labelOff[ref] = this.labelPool.add(ids, ids.length);
-    s.labelLen[ref] = labels.length;
-    s.alive[ref] = 1;
-    s.mint[ref] = Infinity;
-    s.maxt[ref] = -Infinity;
-    s.openSlot[ref] = -1;
-    s.openCount[ref] = 0;
-    s.firstChunk[ref] = -1;
-    s.lastChunk[ref] = -1;
-    s.pendingOwner[ref] = 0;
+    s.labelOff[id] = this.labelPool.add(ids, ids.length);
+    s.labelLen[id] = labels.length;
+    s.alive[id] = 1;
+    s.mint[id] = Infinity;
+    s.maxt[id] = -Infinity;
+    s.openSlot[id] = -1;
+    s.openCount[id] = 0;
+    s.firstChunk[id] = -1;
+    s.lastChunk[id] = -1;
+    s.pendingOwner[id] = 0;
     const h = this.hash(labels);
-    if (this.byHash.has(h)) this.collisions.set(collisionKey(labels), ref);
-    else this.byHash.set(h, ref);
+    if (this.byHash.has(h)) this.collisions.set(collisionKey(labels), id);
+    else this.byHash.set(h, id);
     for (const l of labels) {
       let byValue = this.postings.get(l.name);
       if (!byValue) this.postings.set(l.name, (byValue = new Map()));
       let list = byValue.get(l.value);
       if (!list) byValue.set(l.value, (list = new PostingsList()));
-      list.add(ref);
+      list.add(id);
     }
-    this.allPostings.add(ref);
+    this.allPostings.add(id);
     this.numSeries++;
     this.counters.seriesCreated++;
   }
 
-  isAlive(ref: number): boolean {
-    return ref > 0 && ref < this.series.capacity && this.series.alive[ref] === 1;
-  }
-
-  private labelsMatch(ref: number, labels: Labels): boolean {
+  private labelsMatch(id: number, labels: Labels): boolean {
     const s = this.series;
-    if (s.labelLen[ref] !== labels.length) return false;
-    const off = s.labelOff[ref];
+    if (s.labelLen[id] !== labels.length) return false;
+    const off = s.labelOff[id];
     const pool = this.labelPool.pool;
     const str = this.symbols.strings;
     for (let i = 0; i < labels.length; i++) {
@@ -194,10 +242,10 @@ export class Head {
     return true;
   }
 
-  labelsOf(ref: number): Labels {
+  labelsOf(id: number): Labels {
     const s = this.series;
-    const n = s.labelLen[ref];
-    const off = s.labelOff[ref];
+    const n = s.labelLen[id];
+    const off = s.labelOff[id];
     const pool = this.labelPool.pool;
     const str = this.symbols.strings;
     const out: Label[] = new Array(n);
@@ -206,10 +254,10 @@ export class Head {
   }
 
   /** The value of one label of a series, or "" when absent. */
-  labelValueOf(ref: number, name: string): string {
+  labelValueOf(id: number, name: string): string {
     const s = this.series;
-    const n = s.labelLen[ref];
-    const off = s.labelOff[ref];
+    const n = s.labelLen[id];
+    const off = s.labelOff[id];
     const pool = this.labelPool.pool;
     const str = this.symbols.strings;
     for (let i = 0; i < n; i++) if (str[pool[off + 2 * i]] === name) return str[pool[off + 2 * i + 1]];
@@ -222,60 +270,60 @@ export class Head {
    * Applies one committed sample. Returns false when it was dropped (out of order or
    * duplicate against what another appender committed meanwhile); counts the reason.
    */
-  appendCommitted(ref: number, t: number, v: number): boolean {
+  appendCommitted(id: number, t: number, v: number): boolean {
     const s = this.series;
-    if (s.alive[ref] !== 1) {
+    if (s.alive[id] !== 1) {
       this.counters.unknownSeriesSamples++;
       return false;
     }
-    const last = s.maxt[ref];
+    const last = s.maxt[id];
     if (t <= last) {
-      if (t === last && sameValue(v, s.lastValue[ref])) return true;
+      if (t === last && sameValue(v, s.lastValue[id])) return true;
       if (this.opts.outOfOrderTimeWindowMs > 0 && t >= this.maxTime - this.opts.outOfOrderTimeWindowMs) {
         // Below minValidTime the range may already be (or be being) written as a block.
         if (t < this.minValidTime) {
           this.counters.tooOldSamples++;
           return false;
         }
-        return this.appendOOO(ref, t, v);
+        return this.appendOOO(id, t, v);
       }
       if (t === last) this.counters.duplicateSamples++;
       else this.counters.outOfOrderSamples++;
       return false;
     }
-    let slot = s.openSlot[ref];
-    let count = s.openCount[ref];
-    if (count > 0 && (count >= this.opts.samplesPerChunk || t >= s.openEnd[ref] || t - s.openStart[ref] > 0x7fffffff)) {
-      this.cut(ref);
+    let slot = s.openSlot[id];
+    let count = s.openCount[id];
+    if (count > 0 && (count >= this.opts.samplesPerChunk || t >= s.openEnd[id] || t - s.openStart[id] > 0x7fffffff)) {
+      this.cut(id);
       count = 0;
     }
     if (slot < 0) {
       slot = this.slab.alloc();
-      s.openSlot[ref] = slot;
+      s.openSlot[id] = slot;
     }
     if (count === 0) {
       const range = this.opts.chunkRangeMs;
-      s.openEnd[ref] = (Math.floor(t / range) + 1) * range;
-      s.openStart[ref] = t;
+      s.openEnd[id] = (Math.floor(t / range) + 1) * range;
+      s.openStart[id] = t;
     }
     const slab = this.slab;
     const page = slab.page(slot);
     const at = slab.base(slot) + count;
-    slab.tsPages[page][at] = t - s.openStart[ref];
+    slab.tsPages[page][at] = t - s.openStart[id];
     slab.vsPages[page][at] = v;
-    s.openCount[ref] = count + 1;
-    s.maxt[ref] = t;
-    s.lastValue[ref] = v;
-    if (count === 0 && t < s.mint[ref]) s.mint[ref] = t;
+    s.openCount[id] = count + 1;
+    s.maxt[id] = t;
+    s.lastValue[id] = v;
+    if (count === 0 && t < s.mint[id]) s.mint[id] = t;
     if (t > this.maxTime) this.maxTime = t;
     if (t < this.minTime) this.minTime = t;
     this.counters.samplesAppended++;
     return true;
   }
 
-  private appendOOO(ref: number, t: number, v: number): boolean {
-    let o = this.ooo.get(ref);
-    if (!o) this.ooo.set(ref, (o = { ts: [], vs: [] }));
+  private appendOOO(id: number, t: number, v: number): boolean {
+    let o = this.ooo.get(id);
+    if (!o) this.ooo.set(id, (o = { ts: [], vs: [] }));
     let i = o.ts.length;
     while (i > 0 && o.ts[i - 1] > t) i--;
     if (i > 0 && o.ts[i - 1] === t) {
@@ -283,7 +331,7 @@ export class Head {
       this.counters.duplicateSamples++;
       return false;
     }
-    const existing = this.inOrderSamples(ref, t, t);
+    const existing = this.inOrderSamples(id, t, t);
     if (existing.ts.length > 0) {
       if (sameValue(existing.vs[0], v)) return true;
       this.counters.duplicateSamples++;
@@ -291,7 +339,7 @@ export class Head {
     }
     o.ts.splice(i, 0, t);
     o.vs.splice(i, 0, v);
-    if (t < this.series.mint[ref]) this.series.mint[ref] = t;
+    if (t < this.series.mint[id]) this.series.mint[id] = t;
     if (t < this.minTime) this.minTime = t;
     this.counters.outOfOrderSamplesAppended++;
     this.counters.samplesAppended++;
@@ -299,16 +347,16 @@ export class Head {
   }
 
   /** Encodes the open chunk and writes it to chunks_head; the slot is reused. */
-  cut(ref: number): void {
+  cut(id: number): void {
     const s = this.series;
-    const n = s.openCount[ref];
+    const n = s.openCount[id];
     if (n === 0) return;
-    const slot = s.openSlot[ref];
+    const slot = s.openSlot[id];
     const page = this.slab.page(slot);
     const base = this.slab.base(slot);
     const tsPage = this.slab.tsPages[page];
     const vsPage = this.slab.vsPages[page];
-    const start = s.openStart[ref];
+    const start = s.openStart[id];
     const ts = this.cutTs;
     const vs = this.cutVs;
     for (let i = 0; i < n; i++) {
@@ -318,40 +366,40 @@ export class Head {
     const chunk = encodeXorChunk(ts, vs, 0, n);
     const mint = ts[0];
     const maxt = ts[n - 1];
-    const fileRef = this.chunkFiles.write(ref, mint, maxt, chunk.bytes);
+    const fileRef = this.chunkFiles.write(this.refOf(id), mint, maxt, chunk.bytes);
     const c = this.chunks.alloc();
     this.chunks.mint[c] = mint;
     this.chunks.maxt[c] = maxt;
     this.chunks.fileRef[c] = fileRef;
     this.chunks.next[c] = -1;
-    if (s.lastChunk[ref] >= 0) this.chunks.next[s.lastChunk[ref]] = c;
-    else s.firstChunk[ref] = c;
-    s.lastChunk[ref] = c;
-    s.openCount[ref] = 0;
+    if (s.lastChunk[id] >= 0) this.chunks.next[s.lastChunk[id]] = c;
+    else s.firstChunk[id] = c;
+    s.lastChunk[id] = c;
+    s.openCount[id] = 0;
     this.counters.chunksCreated++;
   }
 
   // ---- reads ----
 
   /** In-order samples of a series within [mint, maxt]: cut chunks then the open chunk. */
-  inOrderSamples(ref: number, mint: number, maxt: number): SampleBatch {
+  inOrderSamples(id: number, mint: number, maxt: number): SampleBatch {
     const s = this.series;
     const parts: SampleBatch[] = [];
     let total = 0;
-    for (let c = s.firstChunk[ref]; c >= 0; c = this.chunks.next[c]) {
+    for (let c = s.firstChunk[id]; c >= 0; c = this.chunks.next[c]) {
       if (this.chunks.maxt[c] < mint || this.chunks.mint[c] > maxt) continue;
       const bytes = this.chunkFiles.read(this.chunks.fileRef[c]);
       const b = decodeXorChunkRange(bytes, mint, maxt);
       parts.push(b);
       total += b.ts.length;
     }
-    const n = s.openCount[ref];
+    const n = s.openCount[id];
     if (n > 0) {
-      const slot = s.openSlot[ref];
+      const slot = s.openSlot[id];
       const page = this.slab.page(slot);
       const base = this.slab.base(slot);
       const tsPage = this.slab.tsPages[page];
-      const start = s.openStart[ref];
+      const start = s.openStart[id];
       let lo = base;
       const end = base + n;
       while (lo < end && start + tsPage[lo] < mint) lo++;
@@ -378,11 +426,11 @@ export class Head {
   }
 
   /** All committed samples of a series within [mint, maxt], with tombstones applied. */
-  seriesSamples(ref: number, mint: number, maxt: number): SampleBatch {
-    let b = this.inOrderSamples(ref, mint, maxt);
-    const o = this.ooo.get(ref);
+  seriesSamples(id: number, mint: number, maxt: number): SampleBatch {
+    let b = this.inOrderSamples(id, mint, maxt);
+    const o = this.ooo.get(id);
     if (o) b = mergeSorted(b, o, mint, maxt);
-    const stones = this.tombstones.get(ref);
+    const stones = this.tombstones.get(id);
     if (stones) b = dropIntervals(b, stones);
     return b;
   }
@@ -399,22 +447,22 @@ export class Head {
     let removed = 0;
     const posting = this.allPostings.view();
     for (let i = 0; i < posting.length; i++) {
-      const ref = posting[i];
-      let c = s.firstChunk[ref];
+      const id = posting[i];
+      let c = s.firstChunk[id];
       while (c >= 0 && ch.maxt[c] < mint) {
         const next = ch.next[c];
         ch.release(c);
         this.counters.chunksRemoved++;
         c = next;
       }
-      s.firstChunk[ref] = c;
-      if (c < 0) s.lastChunk[ref] = -1;
-      const slot = s.openSlot[ref];
-      if (slot >= 0 && s.openCount[ref] > 0) {
-        const last = s.openStart[ref] + this.slab.tsPages[this.slab.page(slot)][this.slab.base(slot) + s.openCount[ref] - 1];
-        if (last < mint) s.openCount[ref] = 0;
+      s.firstChunk[id] = c;
+      if (c < 0) s.lastChunk[id] = -1;
+      const slot = s.openSlot[id];
+      if (slot >= 0 && s.openCount[id] > 0) {
+        const last = s.openStart[id] + this.slab.tsPages[this.slab.page(slot)][this.slab.base(slot) + s.openCount[id] - 1];
+        if (last < mint) s.openCount[id] = 0;
       }
-      const o = this.ooo.get(ref);
+      const o = this.ooo.get(id);
       if (o) {
         let k = 0;
         while (k < o.ts.length && o.ts[k] < mint) k++;
@@ -422,20 +470,20 @@ export class Head {
           o.ts.splice(0, k);
           o.vs.splice(0, k);
         }
-        if (o.ts.length === 0) this.ooo.delete(ref);
+        if (o.ts.length === 0) this.ooo.delete(id);
       }
-      const stones = this.tombstones.get(ref);
+      const stones = this.tombstones.get(id);
       if (stones) {
         const kept = stones.filter((iv) => iv.maxt >= mint);
-        if (kept.length) this.tombstones.set(ref, kept);
-        else this.tombstones.delete(ref);
+        if (kept.length) this.tombstones.set(id, kept);
+        else this.tombstones.delete(id);
       }
-      const empty = s.firstChunk[ref] < 0 && s.openCount[ref] === 0 && !this.ooo.has(ref);
-      if (empty && s.pendingOwner[ref] === 0) {
-        this.removeSeries(ref);
+      const empty = s.firstChunk[id] < 0 && s.openCount[id] === 0 && !this.ooo.has(id);
+      if (empty && s.pendingOwner[id] === 0) {
+        this.removeSeries(id);
         removed++;
       } else {
-        s.mint[ref] = this.seriesMinTime(ref);
+        s.mint[id] = this.seriesMinTime(id);
       }
     }
     if (removed > 0) {
@@ -450,7 +498,7 @@ export class Head {
       if (this.labelPool.wasted > this.labelPool.used / 2) this.compactSymbols();
     }
     this.minTime = Infinity;
-    for (const ref of this.allPostings.view()) if (s.mint[ref] < this.minTime) this.minTime = s.mint[ref];
+    for (const id of this.allPostings.view()) if (s.mint[id] < this.minTime) this.minTime = s.mint[id];
     // Data before mint now lives in blocks; a chunk reaching back past it must not pull
     // the head's range (and so the next compaction) back over that block.
     if (this.minTime < mint) this.minTime = mint;
@@ -468,33 +516,33 @@ export class Head {
     const symbols = new SymbolTable();
     const pool = new LabelPool();
     const ids: number[] = [];
-    for (const ref of this.allPostings.view()) {
-      const off = s.labelOff[ref];
-      const n = 2 * s.labelLen[ref];
+    for (const id of this.allPostings.view()) {
+      const off = s.labelOff[id];
+      const n = 2 * s.labelLen[id];
       ids.length = 0;
       for (let i = 0; i < n; i++) ids.push(symbols.intern(oldStrings[oldPool[off + i]]));
-      s.labelOff[ref] = pool.add(ids, n);
+      s.labelOff[id] = pool.add(ids, n);
     }
     this.symbols = symbols;
     this.labelPool = pool;
   }
 
-  private seriesMinTime(ref: number): number {
+  private seriesMinTime(id: number): number {
     const s = this.series;
     let m = Infinity;
-    const c = s.firstChunk[ref];
+    const c = s.firstChunk[id];
     if (c >= 0) m = this.chunks.mint[c];
-    else if (s.openCount[ref] > 0) m = s.openStart[ref];
-    const o = this.ooo.get(ref);
+    else if (s.openCount[id] > 0) m = s.openStart[id];
+    const o = this.ooo.get(id);
     if (o && o.ts.length && o.ts[0] < m) m = o.ts[0];
     return m;
   }
 
-  private removeSeries(ref: number): void {
+  private removeSeries(id: number): void {
     const s = this.series;
-    const labels = this.labelsOf(ref);
+    const labels = this.labelsOf(id);
     const h = this.hash(labels);
-    if (this.byHash.get(h) === ref) {
+    if (this.byHash.get(h) === id) {
       this.byHash.delete(h);
       // Promote a colliding series, if any, to the hash slot.
       for (const [key, other] of this.collisions) {
@@ -505,11 +553,13 @@ export class Head {
         }
       }
     } else this.collisions.delete(collisionKey(labels));
-    s.alive[ref] = 0;
-    if (s.openSlot[ref] >= 0) this.slab.release(s.openSlot[ref]);
-    s.openSlot[ref] = -1;
-    s.openCount[ref] = 0;
-    this.labelPool.wasted += 2 * s.labelLen[ref];
+    s.alive[id] = 0;
+    if (s.openSlot[id] >= 0) this.slab.release(s.openSlot[id]);
+    s.openSlot[id] = -1;
+    s.openCount[id] = 0;
+    this.tombstones.delete(id);
+    this.retiredIds.push(id);
+    this.labelPool.wasted += 2 * s.labelLen[id];
     this.numSeries--;
     this.counters.seriesRemoved++;
   }
