@@ -20,7 +20,16 @@ export interface RemoteStorageOptions {
   readonly localStartTime?: () => number | undefined;
   /** --storage.remote.flush-deadline: how long removed/closed queues keep sending. */
   readonly flushDeadlineMs?: number;
+  /**
+   * The TSDB's WAL directory (<storage.tsdb.path>/wal). When set, remote_write queues tail
+   * the WAL as Prometheus does and appender() queues nothing; when unset, samples are
+   * queued from commits through appender() (for use without a local TSDB).
+   */
+  readonly walDir?: string;
 }
+
+const NO_QUEUES: readonly WriteQueue[] = [];
+const noSinks = (): readonly WriteQueue[] => NO_QUEUES;
 
 interface QueueSlot {
   readonly key: string;
@@ -98,6 +107,7 @@ export class RemoteStorage implements Appendable {
         relabelConfigs: w.c.writeRelabelConfigs,
         logger: this.logger,
         flushDeadlineMs: this.opts.flushDeadlineMs,
+        walDir: this.opts.walDir,
       });
       next.push({ key: w.key, queue });
     }
@@ -110,7 +120,7 @@ export class RemoteStorage implements Appendable {
   }
 
   appender(): Appender {
-    return new RemoteWriteAppender(() => this.queues);
+    return new RemoteWriteAppender(this.opts.walDir !== undefined ? noSinks : () => this.queues);
   }
 
   /** This object: appends are queued on every remote_write queue. */

@@ -2,9 +2,11 @@
 // labels (external labels, write_relabel_configs), spread over shards by series, and
 // sent as snappy-compressed WriteRequests with retries. The shard count follows the
 // ingestion rate as Prometheus' does (EWMA rates, re-evaluated every 10s, changed only
-// when more than 30% off). Samples are queued in memory from commits rather than read
-// back from the WAL: a commit never waits for the remote, and when more than
-// maxPendingSamples are waiting new ones are dropped and counted.
+// when more than 30% off). Samples arrive one of two ways: tailed from the TSDB's WAL
+// (walDir set; as Prometheus does, the watcher stops reading while the shards are full,
+// so a backlog stays on disk), or queued in memory from commits (no walDir), where more
+// than maxPendingSamples waiting means new ones are dropped and counted. Either way a
+// commit never waits for the remote.
 import type { QueueConfig } from "../config/types.js";
 import type { Labels } from "../model/labels.js";
 import type { Logger } from "../log/logger.js";
@@ -15,6 +17,7 @@ import { NonRecoverableError, RecoverableError } from "./errors.js";
 import type { RemoteHttpClient } from "./http-client.js";
 import { ProtoWriter } from "./proto-wire.js";
 import { encodeSnappy } from "./snappy.js";
+import { WalWatcher } from "./wal-watcher.js";
 import { WriteShard, type ShardSender } from "./write-shard.js";
 import { WriteSeriesCache, type WriteSeriesEntry } from "./write-series.js";
 
@@ -32,6 +35,10 @@ export interface WriteQueueOptions {
   readonly maxPendingSamples?: number;
   /** How often the shard count is re-evaluated. */
   readonly shardUpdateIntervalMs?: number;
+  /** When set, samples come from tailing this WAL directory instead of enqueue() calls by commits. */
+  readonly walDir?: string;
+  /** With walDir: samples at or before this time are not sent (default: when the queue starts). */
+  readonly walStartTimeMs?: number;
 }
 
 /** Counters named after Prometheus' prometheus_remote_storage_* metrics. */
@@ -74,6 +81,7 @@ export class WriteQueue implements ShardSender {
   private stopped = false;
   private hardStopped = false;
   private readonly sleepers = new Set<() => void>();
+  private watcher: WalWatcher | undefined;
   // Rate tracking for resharding.
   private lastTickMs = Date.now();
   private inSinceTick = 0;
@@ -103,6 +111,22 @@ export class WriteQueue implements ShardSender {
     const interval = opts.shardUpdateIntervalMs ?? 10_000;
     this.timer = setInterval(() => this.tick(interval), interval);
     this.timer.unref();
+    if (opts.walDir !== undefined) {
+      this.watcher = new WalWatcher({ walDir: opts.walDir, sink: this, logger: this.logger, startTimeMs: opts.walStartTimeMs });
+      this.watcher.start();
+    }
+  }
+
+  /** The WAL watcher feeding this queue, when it tails the WAL. */
+  get walWatcher(): WalWatcher | undefined {
+    return this.watcher;
+  }
+
+  /** Whether the shards have room (capacity per shard, as Prometheus' shard queues); the WAL watcher waits otherwise. */
+  canAccept(): boolean {
+    let pending = 0;
+    for (const s of this.shards) pending += s.pending;
+    return pending < this.cfg.capacity * this.shards.length;
   }
 
   get url(): string {
@@ -267,6 +291,7 @@ export class WriteQueue implements ShardSender {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.watcher?.stop();
     for (const s of this.shards) s.drain();
     const all = Promise.all(this.shards.map((s) => s.done));
     let timer: NodeJS.Timeout | undefined;
