@@ -6,3 +6,4 @@ export { WriteQueue, type WriteQueueMetrics, type WriteQueueOptions } from "./wr
 export { RemoteHttpClient, type RemoteHttpClientOptions } from "./http-client.js";
 export { RemoteError, BadRequestError, ProtoDecodeError, RecoverableError, NonRecoverableError } from "./errors.js";
 export { RemoteStorageCollector } from "./metrics.js";
+export { WalWatcher, type WalWatcherMetrics, type WalWatcherOptions } from "./wal-watcher.js";
