@@ -149,7 +149,8 @@ export class WriteQueue implements ShardSender {
         m.samplesDropped++;
         continue;
       }
-      if (pending >= this.maxPending) {
+      // The WAL watcher bounds the queue itself (canAccept), so only commit-fed queues drop.
+      if (pending >= this.maxPending && this.watcher === undefined) {
         m.samplesDroppedQueueFull++;
         continue;
       }
