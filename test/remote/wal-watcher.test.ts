@@ -2,7 +2,7 @@
 // segments followed, series from before the start known, and a slow remote holding the
 // backlog in the WAL instead of dropping samples.
 import { createServer, type Server } from "node:http";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToString, type Labels } from "../../src/model/labels.js";
@@ -125,36 +125,68 @@ describe("remote write from the WAL", () => {
     expect(late2.get("fresh")).toEqual([now + 7000, now + 7100]);
   });
 
-  it("takes series from the newest checkpoint and skips samples of unknown series", async () => {
-    const walDir = join(tmp.dir, "crafted");
+  for (const compress of [false, true]) {
+    it(`takes series from the newest checkpoint and skips samples of unknown series${compress ? " (snappy WAL)" : ""}`, async () => {
+      const walDir = join(tmp.dir, `crafted-${compress}`);
+      const wl = new WL({ dir: walDir, compress });
+      const enc = new RecordEncoder();
+      // Many similar series make the record compressible.
+      const filler = Array.from({ length: 200 }, (_, i) => ({ ref: 100 + i, labels: labelsFromRecord({ __name__: "filler_metric_with_a_long_name", i: String(i) }) }));
+      wl.log(enc.series([{ ref: 1, labels: labelsFromRecord({ __name__: "kept" }) }, { ref: 2, labels: labelsFromRecord({ __name__: "gone" }) }, ...filler]));
+      wl.log(enc.samples([1, 2], [10, 10], [1, 2], 2));
+      wl.nextSegment();
+      wl.log(enc.series(filler));
+      wl.log(enc.samples([1, 2, 1, 150], [100, 100, 200, 300], [5, 6, 7, 8], 4));
+      wl.close();
+      // What a checkpoint of segment 0 holds when only series 1 is still alive; then segment 0 goes.
+      const cp = new WL({ dir: join(walDir, "checkpoint.00000000"), compress });
+      cp.log(enc.series([{ ref: 1, labels: labelsFromRecord({ __name__: "kept" }) }]));
+      cp.close();
+      rmSync(join(walDir, "00000000"));
+      expect(readdirSync(walDir).sort()).toEqual(["00000001", "checkpoint.00000000"]);
+      // The first fragment of segment 1 carries the snappy flag exactly when compression is on.
+      expect((readFileSync(join(walDir, "00000001"))[0] & 8) !== 0).toBe(compress);
+      const got: string[] = [];
+      const w = new WalWatcher({
+        walDir,
+        startTimeMs: 50,
+        sink: {
+          canAccept: () => true,
+          enqueue: (refs, labels, ts, vs, n) => {
+            for (let i = 0; i < n; i++) got.push(`${refs[i]} ${labelsToString(labels[i])} ${ts[i]}=${vs[i]}`);
+          },
+        },
+      });
+      await w.step();
+      expect(got).toEqual(["1 kept 100=5", "1 kept 200=7", '150 filler_metric_with_a_long_name{i="50"} 300=8']);
+      expect(w.metrics.samplesUnknownSeries).toBe(1);
+      expect(w.metrics.currentSegment).toBe(1);
+      expect(w.metrics.corruptions).toBe(0);
+    });
+  }
+
+  it("skips the rest of a damaged segment and continues with the next", async () => {
+    const walDir = join(tmp.dir, "damaged");
     const wl = new WL({ dir: walDir });
     const enc = new RecordEncoder();
-    wl.log(enc.series([{ ref: 1, labels: labelsFromRecord({ __name__: "kept" }) }, { ref: 2, labels: labelsFromRecord({ __name__: "gone" }) }]));
-    wl.log(enc.samples([1, 2], [10, 10], [1, 2], 2));
+    wl.log(enc.series([{ ref: 1, labels: labelsFromRecord({ __name__: "m" }) }]));
+    wl.log(enc.samples([1], [100], [1], 1));
+    wl.log(enc.samples([1], [200], [2], 1));
     wl.nextSegment();
-    wl.log(enc.samples([1, 2, 1], [100, 100, 200], [5, 6, 7], 3));
+    wl.log(enc.samples([1], [300], [3], 1));
     wl.close();
-    // What a checkpoint of segment 0 holds when only series 1 is still alive; then segment 0 goes.
-    const cp = new WL({ dir: join(walDir, "checkpoint.00000000") });
-    cp.log(enc.series([{ ref: 1, labels: labelsFromRecord({ __name__: "kept" }) }]));
-    cp.close();
-    rmSync(join(walDir, "00000000"));
-    expect(readdirSync(walDir).sort()).toEqual(["00000001", "checkpoint.00000000"]);
-    const got: string[] = [];
-    const w = new WalWatcher({
-      walDir,
-      startTimeMs: 50,
-      sink: {
-        canAccept: () => true,
-        enqueue: (refs, labels, ts, vs, n) => {
-          for (let i = 0; i < n; i++) got.push(`${refs[i]} ${labelsToString(labels[i])} ${ts[i]}=${vs[i]}`);
-        },
-      },
-    });
+    // Flip the last data byte of segment 0's third record (its value), breaking that fragment's CRC.
+    const seg0 = join(walDir, "00000000");
+    const bytes = readFileSync(seg0);
+    let end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    bytes[end - 1] ^= 0xff;
+    writeFileSync(seg0, bytes);
+    const got: number[] = [];
+    const w = new WalWatcher({ walDir, startTimeMs: 0, sink: { canAccept: () => true, enqueue: (_r, _l, ts, _v, n) => void got.push(...Array.from(ts.subarray(0, n))) } });
     await w.step();
-    expect(got).toEqual(["1 kept 100=5", "1 kept 200=7"]);
-    expect(w.metrics.samplesUnknownSeries).toBe(1);
-    expect(w.metrics.currentSegment).toBe(1);
+    expect(got).toEqual([100, 300]);
+    expect(w.metrics.corruptions).toBe(1);
   });
 
   it("leaves the backlog in the WAL while the remote is down, then sends all of it in order", async () => {
