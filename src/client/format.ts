@@ -1,23 +1,8 @@
 // Number and string formatting shared by the exposition writers: floats exactly as Go's
 // strconv.FormatFloat(f, 'g', -1, 64) prints them (what Prometheus clients emit), and escaping.
+import { formatFloatG as formatFloat } from "../model/go-format.js";
 
-/** Shortest round-trip float in Go's %g style: 1e+06, 1.5e-07, 123456, 0.0001, +Inf, NaN. */
-export function formatFloat(v: number): string {
-  if (Number.isInteger(v)) {
-    if (v < 1e6 && v > -1e6) return v === 0 ? "0" : String(v);
-  } else if (v !== v) {
-    return "NaN";
-  } else if (v === Infinity) {
-    return "+Inf";
-  } else if (v === -Infinity) {
-    return "-Inf";
-  } else {
-    const a = v < 0 ? -v : v;
-    // JavaScript and Go agree on the shortest digits; only the %e/%f switch-over and exponent width differ.
-    if (a >= 1e-4 && a < 1e6) return String(v);
-  }
-  return goExponent(v.toExponential());
-}
+export { formatFloat };
 
 /** OpenMetrics float: like formatFloat but integers keep a ".0" (le="1.0", 0.0). */
 export function formatOpenMetricsFloat(v: number): string {
@@ -28,13 +13,6 @@ export function formatOpenMetricsFloat(v: number): string {
     if (c === 46 || c === 101 || c === 73 || c === 78) return s;
   }
   return s + ".0";
-}
-
-/** "1e+6" -> "1e+06": Go pads the exponent to at least two digits. */
-function goExponent(s: string): string {
-  const e = s.indexOf("e");
-  if (s.length - e === 3) return s.slice(0, e + 2) + "0" + s.slice(e + 2);
-  return s;
 }
 
 const LABEL_VALUE_SPECIAL = /[\\"\n]/;

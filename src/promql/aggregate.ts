@@ -6,7 +6,8 @@ import { EvalError } from "./errors.js";
 import { newSeries, type EvalValue, type StepSeries, type Steps } from "./eval-types.js";
 import type { Evaluator } from "./evaluator.js";
 import { kahanSumInc, quantileOf } from "./float-math.js";
-import { isValidLabelName, quoteGo } from "./functions-label.js";
+import { formatFloatF, quoteGo } from "../model/go-format.js";
+import { isValidLabelName } from "./functions-label.js";
 import { xxhash64 } from "./xxhash.js";
 import type { AggregateExpr } from "./parser/ast.js";
 
@@ -228,24 +229,6 @@ function countValues(label: string, input: StepSeries[], groupOf: Int32Array, gr
     }
   }
   return [...out.values()];
-}
-
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
-export function formatFloatF(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  const s = String(v);
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign, lead, frac = "", expStr] = m;
-  const exp = Number(expStr);
-  const digits = lead + frac;
-  if (exp >= 0) {
-    const intLen = exp + 1;
-    return sign + (digits.length <= intLen ? digits + "0".repeat(intLen - digits.length) : digits.slice(0, intLen) + "." + digits.slice(intLen));
-  }
-  return sign + "0." + "0".repeat(-exp - 1) + digits;
 }
 
 function selectSeries(an: Annotations, e: AggregateExpr, input: StepSeries[], groupOf: Int32Array, nGroups: number, param: Float64Array, n: number): StepSeries[] {

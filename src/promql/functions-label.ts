@@ -5,21 +5,7 @@ import { expandTemplate } from "../relabel/expand.js";
 import { EvalError } from "./errors.js";
 import type { StepSeries } from "./eval-types.js";
 import { mergeSameLabels } from "./series-set.js";
-
-/** Go's %q for the strings the parser produced; undecodable bytes come back as \xNN. */
-export function quoteGo(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0xdc80 && c <= 0xdcff) out += "\\x" + (c - 0xdc00).toString(16).padStart(2, "0");
-    else if (ch === '"' || ch === "\\") out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return out + '"';
-}
+import { quoteGo } from "../model/go-format.js";
 
 /** Valid UTF-8 (no stray bytes from the parser) and not empty, as Prometheus 3 accepts names. */
 export function isValidLabelName(name: string): boolean {

@@ -1,6 +1,7 @@
 // Go's fmt formatting of numbers and values as alert templates print them: %v of a float64
 // ("1e+06"), %.4g (humanize), and printf's common verbs. Rounding follows Go exactly (on the
 // exact binary value, ties to even), so humanized values match Prometheus' digit for digit.
+import { quoteGo } from "../model/go-format.js";
 
 /** A Go struct value in a template (the template data, a query sample). */
 export class TStruct {
@@ -198,11 +199,6 @@ export function goTypeName(v: TValue): string {
   return v.typeName;
 }
 
-/** strconv.Quote for the common cases. */
-export function goQuoteString(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
 function pad(s: string, width: number, left: boolean, zero: boolean): string {
   if (s.length >= width) return s;
   if (left) return s + " ".repeat(width - s.length);
@@ -261,7 +257,7 @@ export function sprintf(format: string, args: readonly TValue[]): string {
         if (prec !== undefined && typeof arg === "string") s = [...s].slice(0, prec).join("");
         break;
       case "q":
-        s = typeof arg === "string" ? goQuoteString(arg) : bad();
+        s = typeof arg === "string" ? quoteGo(arg) : bad();
         break;
       case "t":
         s = typeof arg === "boolean" ? String(arg) : bad();

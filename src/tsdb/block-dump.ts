@@ -4,7 +4,7 @@
 import type { Labels } from "../model/labels.js";
 import type { Series } from "../storage/interface.js";
 import type { Block } from "./block.js";
-import { formatGoFloat, quoteGo } from "./encoding/go-format.js";
+import { formatFloatG as formatGoFloat, quoteGo } from "../model/go-format.js";
 import { compareLabelSets } from "./encoding/strings.js";
 
 /** Labels as Go's labels.Labels.String(): {a="b", c="d"}. */

@@ -2,26 +2,10 @@
 // strconv.FormatFloat(v, 'f', -1, 64) form, timestamps are float seconds.
 import type { Labels } from "../model/labels.js";
 import type { QueryStats, QueryValue } from "../promql/value.js";
+import { formatFloatF } from "../model/go-format.js";
 
-/** Shortest round-trip digits in fixed notation: 1000000, 0.0000001, +Inf, -Inf, NaN. */
-export function formatSampleValue(v: number): string {
-  if (v !== v) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  const s = String(v);
-  if (!s.includes("e")) return s === "-0" ? "-0" : s;
-  const [mant, expText] = s.split("e");
-  const neg = mant.startsWith("-");
-  const m = neg ? mant.slice(1) : mant;
-  const dot = m.indexOf(".");
-  const digits = dot < 0 ? m : m.slice(0, dot) + m.slice(dot + 1);
-  const pointAt = (dot < 0 ? m.length : dot) + Number(expText);
-  let out: string;
-  if (pointAt <= 0) out = "0." + "0".repeat(-pointAt) + digits;
-  else if (pointAt >= digits.length) out = digits + "0".repeat(pointAt - digits.length);
-  else out = digits.slice(0, pointAt) + "." + digits.slice(pointAt);
-  return neg ? "-" + out : out;
-}
+/** Sample values in the API are Go's strconv.FormatFloat(v, 'f', -1, 64): 1000000, +Inf, NaN. */
+export const formatSampleValue = formatFloatF;
 
 /** ms since epoch as Prometheus' JSON float seconds (1700000000.5, 1700000000). */
 export function formatTimestamp(ms: number): string {

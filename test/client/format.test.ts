@@ -4,7 +4,7 @@ import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue, formatFloat, f
 describe("formatFloat prints like Go's strconv.FormatFloat(f, 'g', -1, 64)", () => {
   const cases: [number, string][] = [
     [0, "0"],
-    [-0, "0"],
+    [-0, "-0"], // Go keeps the sign of zero; promtool dumps -0 as "-0" (test/tsdb/tool-promtool)
     [1, "1"],
     [-1, "-1"],
     [0.1, "0.1"],

@@ -2,71 +2,12 @@
 import { formatDuration } from "../../model/duration.js";
 import type { Matcher } from "../../model/matcher.js";
 import type { AtModifier, BinaryExpr, DurationExpr, Expr, VectorMatching, VectorSelector } from "./ast.js";
+import { formatFloatF, quoteGo } from "../../model/go-format.js";
 
 const LEGACY_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LEGACY_METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 // Words that cannot stand as a bare metric name.
 const RESERVED_NAMES = new Set(["atan2", "on", "ignoring", "group_left", "group_right", "bool", "inf", "nan"]);
-
-/** Go's strconv.Quote for the strings the parser produces (lone surrogates stand for bytes). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "\x07":
-        out += "\\a";
-        continue;
-      case "\b":
-        out += "\\b";
-        continue;
-      case "\f":
-        out += "\\f";
-        continue;
-      case "\n":
-        out += "\\n";
-        continue;
-      case "\r":
-        out += "\\r";
-        continue;
-      case "\t":
-        out += "\\t";
-        continue;
-      case "\v":
-        out += "\\v";
-        continue;
-    }
-    if (c >= 0xdc80 && c <= 0xdcff) out += `\\x${(c - 0xdc00).toString(16).padStart(2, "0")}`;
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else if ((c >= 0x80 && c < 0xa0) || c === 0xad || (c >= 0xd800 && c < 0xe000)) out += `\\u${c.toString(16).padStart(4, "0")}`;
-    else out += ch;
-  }
-  return out + '"';
-}
-
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent. */
-export function formatFloat(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  const s = String(v);
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
-  if (!m) return s;
-  const [, sign, lead, frac = "", expStr] = m;
-  const exp = Number(expStr);
-  const digits = lead + frac;
-  if (exp >= 0) {
-    const intLen = 1 + exp;
-    return sign + (digits.length <= intLen ? digits + "0".repeat(intLen - digits.length) : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`);
-  }
-  return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-}
 
 /** Go's %v of a float64 (the 'g' shortest form), used for fill values. */
 function goFloatV(v: number): string {
@@ -86,7 +27,7 @@ function goFloatV(v: number): string {
 }
 
 function labelName(name: string): string {
-  return LEGACY_LABEL.test(name) ? name : goQuote(name);
+  return LEGACY_LABEL.test(name) ? name : quoteGo(name);
 }
 
 function labelList(names: readonly string[]): string {
@@ -94,7 +35,7 @@ function labelList(names: readonly string[]): string {
 }
 
 function matcherString(m: Matcher): string {
-  return `${labelName(m.name)}${m.type}${goQuote(m.value)}`;
+  return `${labelName(m.name)}${m.type}${quoteGo(m.value)}`;
 }
 
 function durationMs(ms: number): string {
@@ -104,7 +45,7 @@ function durationMs(ms: number): string {
 export function formatDurationExpr(e: DurationExpr): string {
   switch (e.kind) {
     case "DurationLiteral":
-      return e.duration ? durationMs(Math.round(e.seconds * 1000)) : formatFloat(e.seconds);
+      return e.duration ? durationMs(Math.round(e.seconds * 1000)) : formatFloatF(e.seconds);
     case "DurationParen":
       return `(${formatDurationExpr(e.expr)})`;
     case "DurationUnary":
@@ -150,7 +91,7 @@ function selectorBase(vs: VectorSelector): string {
   rest.sort();
   if (printName) return rest.length > 0 ? `${vs.name}{${rest.join(",")}}` : vs.name;
   // A name that is not a legacy metric name goes into the braces, quoted, first.
-  const inner = vs.name !== "" ? [goQuote(vs.name), ...rest] : rest;
+  const inner = vs.name !== "" ? [quoteGo(vs.name), ...rest] : rest;
   return `{${inner.join(",")}}`;
 }
 
@@ -179,9 +120,9 @@ function matchingString(e: BinaryExpr): string {
 export function formatExpr(e: Expr): string {
   switch (e.kind) {
     case "NumberLiteral":
-      return e.duration ? durationMs(Math.round(e.value * 1000)) : formatFloat(e.value);
+      return e.duration ? durationMs(Math.round(e.value * 1000)) : formatFloatF(e.value);
     case "StringLiteral":
-      return goQuote(e.value);
+      return quoteGo(e.value);
     case "VectorSelector":
       return selectorBase(e) + atString(e.at) + extendedString(e) + offsetString(e.offsetMs, e.offsetExpr);
     case "MatrixSelector": {

@@ -3,6 +3,7 @@
 // either the lexer's own error ("unclosed left parenthesis", "unterminated quoted string") or
 // "unexpected <token>" naming the token found there.
 import type { PosRange } from "./ast.js";
+import { quoteGo } from "../../model/go-format.js";
 
 interface Token {
   readonly type: "eof" | "identifier" | "metric identifier" | "string" | "number" | "duration" | "keyword" | "operator" | "aggregator" | "punct";
@@ -222,11 +223,6 @@ function goQuoteRune(c: string): string {
   return `'${c}'`;
 }
 
-/** Go's %q of a string (close to JSON for printable text). */
-function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
 function describe(t: Token): string {
   switch (t.type) {
     case "eof":
@@ -238,10 +234,10 @@ function describe(t: Token): string {
     case "aggregator":
       return `<aggr:${t.value}>`;
     case "punct":
-      return goQuote(t.value);
+      return quoteGo(t.value);
     default: {
       const truncate = t.type !== "identifier" && t.type !== "metric identifier" && t.value.length > 10;
-      const quoted = truncate ? `${goQuote(t.value.slice(0, 10))}...` : goQuote(t.value);
+      const quoted = truncate ? `${quoteGo(t.value.slice(0, 10))}...` : quoteGo(t.value);
       return `${t.type} ${quoted}`;
     }
   }

@@ -1,50 +1,6 @@
 // Text formatting that matches Go's fmt/strconv output, so that tool output
 // (dump, list, analyze) is byte-identical to promtool's.
 
-/** Go's fmt "%g" for a float64: shortest digits, exponent form when the exponent is < -4 or >= 6. */
-export function formatGoFloat(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
-  const neg = v < 0;
-  const [mant, expStr] = Math.abs(v).toExponential().split("e");
-  const digits = mant.replace(".", "");
-  const exp = Number(expStr);
-  let out: string;
-  if (exp < -4 || exp >= 6) {
-    const frac = digits.length > 1 ? `.${digits.slice(1)}` : "";
-    const e = Math.abs(exp);
-    out = `${digits[0]}${frac}e${exp < 0 ? "-" : "+"}${e < 10 ? "0" : ""}${e}`;
-  } else if (exp < 0) {
-    out = `0.${"0".repeat(-exp - 1)}${digits}`;
-  } else if (digits.length <= exp + 1) {
-    out = digits + "0".repeat(exp + 1 - digits.length);
-  } else {
-    out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-  }
-  return neg ? `-${out}` : out;
-}
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-const NAMED_ESCAPES: Record<string, string> = { "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v" };
-
-/** Go's strconv.Quote. */
-export function quoteGo(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    if (ch === '"' || ch === "\\") out += `\\${ch}`;
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (NAMED_ESCAPES[ch]) out += NAMED_ESCAPES[ch];
-    else {
-      const cp = ch.codePointAt(0)!;
-      if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-      else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
-      else out += `\\U${cp.toString(16).padStart(8, "0")}`;
-    }
-  }
-  return `${out}"`;
-}
 
 /** Go's time.Duration.String() for a whole number of milliseconds. */
 export function formatGoDurationMs(ms: number): string {
