@@ -255,6 +255,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     state,
     buildInfo: build,
     tsdb: tsdbAdmin,
+    chunks: { seriesChunks: (ms, mint, maxt) => openDb().seriesChunks(ms, mint, maxt) },
     targets,
     rules: { ruleGroups: () => rules?.ruleGroups() ?? [], alerts: () => rules?.alerts() ?? [] },
     alertmanagers: { active: () => notifier.alertmanagers().active, dropped: () => notifier.alertmanagers().dropped },

@@ -56,3 +56,24 @@ export interface Storage extends Appendable, Queryable {
   startTime(): number | undefined;
   close(): Promise<void>;
 }
+
+/** One stored chunk as its raw bytes (Prometheus' XOR encoding), for tools that decode chunks themselves. */
+export interface RawChunk {
+  /** Inclusive times of the chunk's first and last sample, ms. */
+  readonly mint: number;
+  readonly maxt: number;
+  /** Where it came from: "head" (cut or open chunk), "head-ooo" (out-of-order samples) or "block <ulid>". */
+  readonly source: string;
+  readonly data: Uint8Array;
+}
+
+export interface ChunkSeries {
+  readonly labels: Labels;
+  /** Ordered by mint; may overlap when sources do (out-of-order data, overlapping blocks). */
+  readonly chunks: readonly RawChunk[];
+}
+
+/** Whole chunks (not trimmed to the range) of the series matching all matchers that overlap [mint, maxt]. */
+export interface ChunkQueryable {
+  seriesChunks(matchers: readonly Matcher[], mint: number, maxt: number): Promise<ChunkSeries[]>;
+}

@@ -6,9 +6,10 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, sta
 import { join } from "node:path";
 import { nopLogger, type Logger } from "../log/logger.js";
 import type { Matcher } from "../model/matcher.js";
-import type { Appender, Querier, Storage } from "../storage/interface.js";
+import type { Appender, ChunkSeries, Querier, Storage } from "../storage/interface.js";
 import { openBlock, type Block } from "./block.js";
 import type { BlockMeta } from "./block-meta.js";
+import { blockSeriesChunks, headSeriesChunks, mergeChunkSeries } from "./chunk-read.js";
 import { TMP_FOR_CREATION_SUFFIX } from "./block-writer.js";
 import { compactBlocks, compactHead, exponentialBlockRanges, planCompaction, rangeStart } from "./compact.js";
 import { ClosedError, LockedError } from "./errors.js";
@@ -185,6 +186,22 @@ export class DB implements Storage {
         void this.closePending();
       },
     });
+  }
+
+  /** Raw chunks overlapping [mint, maxt] of matching series, from blocks and head (see chunk-read.ts). */
+  async seriesChunks(matchers: readonly Matcher[], mint: number, maxt: number): Promise<ChunkSeries[]> {
+    this.check();
+    // Counted like a querier, so that compaction does not close a block while it is read.
+    this.activeQueriers++;
+    try {
+      const parts: ChunkSeries[][] = [];
+      for (const b of this.blockList) if (b.minTime <= maxt && b.maxTime > mint) parts.push(await blockSeriesChunks(b, matchers, mint, maxt));
+      parts.push(headSeriesChunks(this.head, matchers, mint, maxt));
+      return mergeChunkSeries(parts);
+    } finally {
+      this.activeQueriers--;
+      void this.closePending();
+    }
   }
 
   startTime(): number | undefined {

@@ -10,7 +10,7 @@ import type { TLSFiles, WebConfig } from "../config/web-config.js";
 import { errorText, type Logger } from "../log/logger.js";
 import { Matcher } from "../model/matcher.js";
 import type { Labels } from "../model/labels.js";
-import type { Queryable } from "../storage/interface.js";
+import type { ChunkQueryable, Queryable } from "../storage/interface.js";
 import { registerAdminAPI } from "./api-admin.js";
 import { toApiError } from "./api-error.js";
 import { registerQueryAPI } from "./api-query.js";
@@ -22,6 +22,8 @@ import { sendError } from "./respond.js";
 import { Router } from "./router.js";
 import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, QueryLogEntry, RemoteReadHandler, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
 import { readBody } from "./params.js";
+import { registerChunkAPI } from "./ui/chunks-api.js";
+import { registerUI } from "./ui/register.js";
 
 export interface WebServerOptions {
   /** host:port; an empty host listens on all interfaces. */
@@ -50,6 +52,8 @@ export interface WebServerOptions {
   readonly rules?: RuleSource;
   readonly alertmanagers?: AlertmanagerSource;
   readonly tsdb?: TSDBAdmin;
+  /** Raw chunks for the UI's chunk view (/api/v1/promwasm/chunks). */
+  readonly chunks?: ChunkQueryable;
   readonly queryLog?: (entry: QueryLogEntry) => void;
   /** /api/v1/read, which Prometheus always serves. */
   readonly remoteRead?: RemoteReadHandler;
@@ -160,10 +164,7 @@ function buildApp(opts: WebServerOptions): Koa {
     text(ctx, 200, "Requesting termination... Goodbye!");
     setImmediate(() => opts.state.quit());
   });
-  plain.get("/", (ctx) => {
-    ctx.type = "text/html; charset=utf-8";
-    ctx.body = `<!doctype html><title>promwasm</title><p>promwasm is running. Query it at <a href="${prefix}/api/v1/query?query=up">${prefix}/api/v1/query</a>, see <a href="${prefix}/api/v1/targets">targets</a> and <a href="${prefix}/metrics">metrics</a>.</p>\n`;
-  });
+  registerUI(plain, { prefix });
   app.use(plain.middleware(prefix));
   if (prefix !== "") {
     // As Prometheus: the bare root points at the prefix.
@@ -188,6 +189,7 @@ function buildApp(opts: WebServerOptions): Koa {
   registerQueryAPI(api, opts);
   registerStatusAPI(api, opts);
   registerAdminAPI(api, { enabled: opts.enableAdminApi, tsdb: opts.tsdb, parser: opts.parser });
+  registerChunkAPI(api, { chunks: opts.chunks, parser: opts.parser });
   const read = opts.remoteRead;
   if (read) {
     api.add(["POST"], "/read", async (ctx) => {

@@ -1,0 +1,108 @@
+// Raw chunk access for tools that decode chunks themselves (the web UI's chunk view):
+// the XOR bytes of every chunk that overlaps a range, from blocks and from the head.
+// The head's open chunk and out-of-order samples have no bytes yet, so they are
+// encoded here, exactly as a cut would encode them. Tombstones are not applied: the
+// bytes are what is stored.
+import { labelsKey, type Labels } from "../model/labels.js";
+import type { Matcher } from "../model/matcher.js";
+import type { ChunkSeries, RawChunk } from "../storage/interface.js";
+import { encodeXor } from "../wasm/index.js";
+import type { Block } from "./block.js";
+import { postingsForMatchers } from "./block-querier.js";
+import { Encoding } from "./chunkenc/chunk.js";
+import { SAMPLES_PER_CHUNK } from "./chunkenc/xor.js";
+import { compareLabelSets } from "./encoding/strings.js";
+import type { Head } from "./head.js";
+import { headPostingsForMatchers } from "./head-read.js";
+
+interface Collected {
+  readonly labels: Labels;
+  readonly chunks: RawChunk[];
+}
+
+/** XOR chunks of one block overlapping [mint, maxt], per matching series. */
+export async function blockSeriesChunks(block: Block, matchers: readonly Matcher[], mint: number, maxt: number): Promise<ChunkSeries[]> {
+  const source = `block ${block.ulid}`;
+  const picked: { labels: Labels; metas: { mint: number; maxt: number }[] }[] = [];
+  const refs: number[] = [];
+  for (const id of postingsForMatchers(block.index, matchers)) {
+    const s = block.index.series(id);
+    const metas = s.chunks.filter((c) => c.maxt >= mint && c.mint <= maxt);
+    if (metas.length === 0) continue;
+    picked.push({ labels: s.labels, metas });
+    for (const m of metas) refs.push(m.ref);
+  }
+  const chunks = await block.chunks.chunks(refs);
+  const out: ChunkSeries[] = [];
+  let k = 0;
+  for (const p of picked) {
+    const list: RawChunk[] = [];
+    for (const m of p.metas) {
+      const c = chunks[k++];
+      // Histogram chunks have no place in a float view.
+      if (c.encoding === Encoding.XOR) list.push({ mint: m.mint, maxt: m.maxt, source, data: c.bytes });
+    }
+    if (list.length > 0) out.push({ labels: p.labels, chunks: list });
+  }
+  return out;
+}
+
+/** The head's cut chunks (from chunks_head), its open chunk and out-of-order samples, encoded on the fly. */
+export function headSeriesChunks(head: Head, matchers: readonly Matcher[], mint: number, maxt: number): ChunkSeries[] {
+  const s = head.series;
+  const ch = head.chunks;
+  const ids = headPostingsForMatchers(head, matchers);
+  const out: ChunkSeries[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (s.alive[id] !== 1) continue;
+    const list: RawChunk[] = [];
+    for (let c = s.firstChunk[id]; c >= 0; c = ch.next[c]) {
+      if (ch.maxt[c] < mint || ch.mint[c] > maxt) continue;
+      list.push({ mint: ch.mint[c], maxt: ch.maxt[c], source: "head", data: head.chunkFiles.read(ch.fileRef[c]) });
+    }
+    const n = s.openCount[id];
+    if (n > 0) {
+      const slot = s.openSlot[id];
+      const page = head.slab.page(slot);
+      const base = head.slab.base(slot);
+      const start = s.openStart[id];
+      const rel = head.slab.tsPages[page];
+      const first = start + rel[base];
+      const last = start + rel[base + n - 1];
+      if (last >= mint && first <= maxt) {
+        const ts = new Float64Array(n);
+        for (let j = 0; j < n; j++) ts[j] = start + rel[base + j];
+        list.push({ mint: first, maxt: last, source: "head", data: encodeXor(ts, head.slab.vsPages[page].subarray(base, base + n)) });
+      }
+    }
+    const o = head.ooo.get(id);
+    if (o) {
+      const ts = Float64Array.from(o.ts);
+      const vs = Float64Array.from(o.vs);
+      for (let a = 0; a < ts.length; a += SAMPLES_PER_CHUNK) {
+        const b = Math.min(ts.length, a + SAMPLES_PER_CHUNK);
+        if (ts[b - 1] < mint || ts[a] > maxt) continue;
+        list.push({ mint: ts[a], maxt: ts[b - 1], source: "head-ooo", data: encodeXor(ts, vs, a, b) });
+      }
+    }
+    if (list.length > 0) out.push({ labels: head.labelsOf(id), chunks: list });
+  }
+  return out;
+}
+
+/** Joins per-source results by label set; chunks ordered by mint, series by labels. */
+export function mergeChunkSeries(parts: readonly (readonly ChunkSeries[])[]): ChunkSeries[] {
+  const byKey = new Map<string, Collected>();
+  for (const list of parts) {
+    for (const s of list) {
+      const key = labelsKey(s.labels);
+      const got = byKey.get(key);
+      if (got) got.chunks.push(...s.chunks);
+      else byKey.set(key, { labels: s.labels, chunks: [...s.chunks] });
+    }
+  }
+  const out = [...byKey.values()];
+  for (const s of out) s.chunks.sort((a, b) => a.mint - b.mint);
+  return out.sort((a, b) => compareLabelSets(a.labels, b.labels));
+}
