@@ -9,6 +9,8 @@ import type { QueryEngine } from "../web/sources.js";
 export interface ServerMetrics {
   readonly reloadSuccess: Gauge;
   readonly reloadTimestamp: Gauge;
+  /** prometheus_ready: 1 once startup (TSDB open, WAL replayed) completed. */
+  readonly ready: Gauge;
 }
 
 export function registerServerMetrics(registry: Registerer, build: { version: string; revision: string; branch: string; goVersion: string }): ServerMetrics {
@@ -21,7 +23,8 @@ export function registerServerMetrics(registry: Registerer, build: { version: st
     registers: [registry],
   });
   info.set(1);
-  return { reloadSuccess, reloadTimestamp };
+  const ready = new Gauge({ name: "prometheus_ready", help: "Whether Prometheus startup was fully completed and the server is ready for normal operation.", registers: [registry] });
+  return { reloadSuccess, reloadTimestamp, ready };
 }
 
 type Kind = "counter" | "gauge";

@@ -13,6 +13,7 @@ import { parseExpr, parseMetricSelector } from "../promql/parser/parse.js";
 import { formatExpr } from "../promql/parser/format.js";
 import type { Querier, Queryable } from "../storage/interface.js";
 import { openDB, type DB } from "../tsdb/db.js";
+import type { WALReplayStatus } from "../tsdb/head-wal.js";
 import { ApiError } from "../web/api-error.js";
 import { WebServer, splitHostPort } from "../web/server.js";
 import type { BuildInfo, ServerState, TargetSource, TSDBAdmin } from "../web/sources.js";
@@ -125,6 +126,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     },
   });
   registry.register(new TSDBCollector(() => db?.metrics()));
+  // Filled in by the TSDB while it replays the WAL, which /api/v1/status/walreplay shows meanwhile.
+  const replayStatus: WALReplayStatus = { min: 0, max: 0, current: 0 };
 
   // The config is loaded before anything starts, so a bad file fails startup at once.
   const listenPort = splitHostPort(settings.listenAddress).port;
@@ -157,7 +160,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const tsdbAdmin: TSDBAdmin = {
     dir: resolve(settings.tsdbPath),
     stats: (limit) => openDb().stats(limit),
-    walReplayStatus: () => db?.walReplayStatus() ?? { min: 0, max: 0, current: 0 },
+    walReplayStatus: () => ({ ...replayStatus }),
     deleteSeries: (ms, mint, maxt) => openDb().deleteSeries(ms, mint, maxt),
     cleanTombstones: () => openDb().cleanTombstones(),
     snapshot: (dir, withHead) => openDb().snapshot(dir, withHead),
@@ -304,6 +307,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
   const dbActor: Actor = waitingActor("tsdb", async () => {
     ready = false;
+    serverMetrics.ready.set(0);
     engine.close();
     await queryLog.close();
     // Remote queues flush (up to --storage.remote.flush-deadline) before the TSDB closes.
@@ -326,6 +330,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         walCompression: settings.walCompression,
         outOfOrderTimeWindowMs: config.storage.tsdb.outOfOrderTimeWindowMs,
         logger: logger.with({ component: "tsdb" }),
+        replayStatus,
       });
       db.start();
       logger.info("TSDB started");
@@ -348,6 +353,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
       for (const r of reloaders) await r.apply(config);
       ready = true;
+      serverMetrics.ready.set(1);
       logger.info("Server is ready to receive web requests.");
     })();
     const group = runGroup(actors, logger);

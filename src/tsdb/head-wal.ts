@@ -2,6 +2,7 @@
 // and checkpointing when the head drops old data. A damaged segment is cut at its last
 // good record, logged and counted; replay then goes on with the next segment.
 import { readFileSync } from "node:fs";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Logger } from "../log/logger.js";
 import { labelsKey, type Labels } from "../model/labels.js";
 import { WALCorruptionError } from "./errors.js";
@@ -147,18 +148,54 @@ class Replayer {
   }
 }
 
+export interface ReplayOptions {
+  /**
+   * Leave damaged segments as they are (read-only opening, e.g. `tsdb dump`): replay skips
+   * the rest of a segment after its damage instead of cutting the file there.
+   */
+  readonly readOnly?: boolean;
+}
+
+/** Records between clock checks, and the longest stretch replay runs without yielding. */
+const YIELD_CHECK_RECORDS = 64;
+const YIELD_AFTER_MS = 50;
+
 /**
- * Replays walDir into the head. Never throws for damaged data: it is repaired and counted.
- * Yields to the event loop between segments so that status can be served meanwhile.
+ * Gives the event loop a turn about every YIELD_AFTER_MS, so that the server answers
+ * /-/ready (503) and /api/v1/status/walreplay while a long replay runs.
  */
-export async function replayWAL(head: Head, walDir: string, logger: Logger, status: WALReplayStatus): Promise<ReplayStats> {
+class Yielder {
+  private n = 0;
+  private last = performance.now();
+
+  due(): boolean {
+    if (++this.n < YIELD_CHECK_RECORDS) return false;
+    this.n = 0;
+    return performance.now() - this.last >= YIELD_AFTER_MS;
+  }
+
+  async yield(): Promise<void> {
+    await nextTurn();
+    this.last = performance.now();
+  }
+}
+
+/**
+ * Replays walDir into the head. Never throws for damaged data: it is repaired (unless
+ * readOnly) and counted. Yields to the event loop regularly so that status is served meanwhile.
+ */
+export async function replayWAL(head: Head, walDir: string, logger: Logger, status: WALReplayStatus, opts: ReplayOptions = {}): Promise<ReplayStats> {
   const r = new Replayer(head);
+  const y = new Yielder();
   let corruptions = 0;
   const cp = lastCheckpoint(walDir);
   if (cp) {
     try {
       for (const segment of listSegments(cp.dir)) {
-        for (const rec of readSegmentRecords(readFileSync(segmentName(cp.dir, segment)), segment)) r.apply(rec.data);
+        for (const rec of readSegmentRecords(readFileSync(segmentName(cp.dir, segment)), segment)) {
+          r.apply(rec.data);
+          if (y.due()) await y.yield();
+        }
       }
     } catch (cause) {
       corruptions++;
@@ -172,7 +209,7 @@ export async function replayWAL(head: Head, walDir: string, logger: Logger, stat
   }
   for (const segment of segments) {
     status.current = segment;
-    await new Promise((resolve) => setImmediate(resolve));
+    await y.yield();
     try {
       for (const rec of readSegmentRecords(readFileSync(segmentName(walDir, segment)), segment)) {
         try {
@@ -181,11 +218,14 @@ export async function replayWAL(head: Head, walDir: string, logger: Logger, stat
           // A record that frames correctly but does not decode is damage like any other.
           throw new WALCorruptionError(segment, rec.offset, "undecodable record", { cause });
         }
+        if (y.due()) await y.yield();
       }
     } catch (err) {
       if (!(err instanceof WALCorruptionError)) throw new Error(`replay WAL segment ${segment}`, { cause: err });
       corruptions++;
-      repairSegment(walDir, err, logger);
+      // Either way the records after the damage are left out and replay goes on with the next segment.
+      if (opts.readOnly) logger.warn("WAL segment is damaged; replayed it up to the damage", { segment, err });
+      else repairSegment(walDir, err, logger);
     }
   }
   r.finish();

@@ -174,9 +174,11 @@ function buildApp(opts: WebServerOptions): Koa {
     });
   }
 
-  // Everything below needs storage: 503 until the TSDB is open and the WAL replayed.
+  // Everything below needs storage: 503 until the TSDB is open and the WAL replayed. Replay
+  // progress is the exception (as in Prometheus): it matters exactly while not ready.
+  const walReplayPath = prefix + "/api/v1/status/walreplay";
   app.use(async (ctx, next) => {
-    if (!ctx.path.startsWith(prefix + "/") || opts.state.ready()) return next();
+    if (!ctx.path.startsWith(prefix + "/") || opts.state.ready() || ctx.path === walReplayPath) return next();
     text(ctx, 503, "Service Unavailable");
   });
 
