@@ -26,6 +26,7 @@ import { RemoteStorage } from "../remote/storage.js";
 import { Fanout } from "../storage/fanout.js";
 import { Notifier } from "../notifier/notifier.js";
 import { RuleManager } from "../rules/manager.js";
+import { enabledFeatures } from "./features.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { QueryLog } from "./query-log.js";
@@ -142,7 +143,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   serverMetrics.reloadSuccess.set(1);
   serverMetrics.reloadTimestamp.set(lastReload.timeMs / 1000);
 
+  const features = enabledFeatures(flags.values["enable-feature"] ?? "", logger);
   const engine = new Engine({
+    delayedNameRemoval: features.delayedNameRemoval,
+    parseOptions: features.parseOptions,
     lookbackDeltaMs: settings.lookbackDeltaMs,
     timeoutMs: settings.queryTimeoutMs,
     maxSamples: settings.queryMaxSamples,
@@ -251,7 +255,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     readTimeoutMs: settings.readTimeoutMs,
     queryable: storage,
     engine: instrumentEngine(engine, registry, settings.queryMaxConcurrency),
-    parser: { parseExpr: (q) => parseExpr(q), formatExpr, parseMetricSelector },
+    parser: { parseExpr: (q) => parseExpr(q, features.parseOptions), formatExpr, parseMetricSelector },
     queryTimeoutMs: settings.queryTimeoutMs,
     lookbackDeltaMs: settings.lookbackDeltaMs,
     externalLabels: () => config.global.externalLabels,
