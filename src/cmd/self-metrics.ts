@@ -1,9 +1,15 @@
-// Server-level self-monitoring under Prometheus' names: config reloads, build info, TSDB head.
+// Server-level self-monitoring under Prometheus' names: config reloads, build info, TSDB head,
+// query engine timings, scrape loops and pools, rule groups, notifications, remote write.
+import { Counter } from "../client/counter.js";
 import { Gauge } from "../client/gauge.js";
+import { SummaryVec } from "../client/summary.js";
 import { Desc } from "../client/desc.js";
 import type { Collector, Metric, MetricFamily, Registerer } from "../client/interface.js";
 import { labelsFromRecord } from "../model/labels.js";
+import type { ScrapeHooks } from "../scrape/loop.js";
 import type { DBMetrics } from "../tsdb/db.js";
+import { formatGoDurationMs } from "../tsdb/encoding/go-format.js";
+import type { QueryResult } from "../promql/value.js";
 import type { QueryEngine } from "../web/sources.js";
 
 export interface ServerMetrics {
@@ -73,15 +79,37 @@ export class TSDBCollector implements Collector {
   }
 }
 
-/** Counts queries in flight (prometheus_engine_queries) around an engine. */
+/**
+ * Counts queries in flight (prometheus_engine_queries) around an engine and observes each
+ * query's timings by slice (prometheus_engine_query_duration_seconds).
+ */
 export function instrumentEngine(engine: QueryEngine, registry: Registerer, maxConcurrency: number): QueryEngine {
   const inFlight = new Gauge({ name: "prometheus_engine_queries", help: "The current number of queries being executed or waiting.", registers: [registry] });
   const max = new Gauge({ name: "prometheus_engine_queries_concurrent_max", help: "The max number of concurrent queries.", registers: [registry] });
   max.set(maxConcurrency);
-  const track = async <T>(run: () => Promise<T>): Promise<T> => {
+  const durations = new SummaryVec({
+    name: "prometheus_engine_query_duration_seconds",
+    help: "Query timings",
+    labelNames: ["slice"],
+    objectives: { 0.5: 0.05, 0.9: 0.01, 0.99: 0.001 },
+    registers: [registry],
+  });
+  const slices = {
+    queue: durations.labels("queue_time"),
+    prepare: durations.labels("prepare_time"),
+    inner: durations.labels("inner_eval"),
+    sort: durations.labels("result_sort"),
+  };
+  const track = async (run: () => Promise<QueryResult>): Promise<QueryResult> => {
     inFlight.inc();
     try {
-      return await run();
+      const res = await run();
+      const t = res.stats.timings;
+      slices.queue.observe(t.execQueueTime);
+      slices.prepare.observe(t.queryPreparationTime);
+      slices.inner.observe(t.innerEvalTime);
+      slices.sort.observe(t.resultSortTime);
+      return res;
     } finally {
       inFlight.dec();
     }
@@ -128,6 +156,8 @@ export interface NotifierStats {
 
 export function notifierFamilies(n: NotifierStats): MetricFamily[] {
   const per = [...n.perAlertmanager];
+  // As Prometheus: a discovered Alertmanager's counters exist (at 0) before the first send.
+  for (const am of n.alertmanagers().active) if (!n.perAlertmanager.has(am)) per.push([am, { sent: 0, errors: 0 }]);
   return [
     family("prometheus_notifications_dropped_total", "counter", "Total number of alerts dropped due to errors when sending to Alertmanager.", [metric({}, n.dropped)]),
     family("prometheus_notifications_queue_length", "gauge", "The number of alert notifications in the queue.", [metric({}, n.queueLength)]),
@@ -184,5 +214,66 @@ export function ruleFamilies(groups: readonly RuleGroupStats[]): MetricFamily[] 
       return t > 0 ? t / 1000 : 0;
     }),
     per("prometheus_rule_group_rules", "The number of rules.", (g) => g.rules.length),
+  ];
+}
+
+export interface RuleGroupCounters {
+  readonly name: string;
+  readonly file: string;
+  readonly metrics: Readonly<{ evaluations: number; evaluationFailures: number; iterations: number; iterationsMissed: number }>;
+}
+
+export function ruleCounterFamilies(groups: readonly RuleGroupCounters[]): MetricFamily[] {
+  const per = (name: string, help: string, pick: (m: RuleGroupCounters["metrics"]) => number): MetricFamily =>
+    family(name, "counter", help, groups.map((g) => metric({ rule_group: `${g.file};${g.name}` }, pick(g.metrics))));
+  return [
+    per("prometheus_rule_evaluations_total", "The total number of rule evaluations.", (m) => m.evaluations),
+    per("prometheus_rule_evaluation_failures_total", "The total number of rule evaluation failures.", (m) => m.evaluationFailures),
+    per("prometheus_rule_group_iterations_total", "The total number of scheduled rule group evaluations, whether executed or missed.", (m) => m.iterations),
+    per("prometheus_rule_group_iterations_missed_total", "The total number of rule group evaluations missed due to slow rule group evaluation.", (m) => m.iterationsMissed),
+  ];
+}
+
+/** The scrape loops' self-monitoring: interval lengths by configured interval, rejected scrapes and samples. */
+export function scrapeHooks(registry: Registerer): ScrapeHooks {
+  const intervals = new SummaryVec({
+    name: "prometheus_target_interval_length_seconds",
+    help: "Actual intervals between scrapes.",
+    labelNames: ["interval"],
+    objectives: { 0.01: 0.001, 0.05: 0.005, 0.5: 0.05, 0.9: 0.01, 0.99: 0.001 },
+    registers: [registry],
+  });
+  const counter = (name: string, help: string): Counter => new Counter({ name, help, registers: [registry] });
+  const sampleLimit = counter("prometheus_target_scrapes_exceeded_sample_limit_total", "Total number of scrapes that hit the sample limit and were rejected.");
+  const outOfOrder = counter("prometheus_target_scrapes_sample_out_of_order_total", "Total number of samples rejected due to not being out of the expected order.");
+  const duplicates = counter("prometheus_target_scrapes_sample_duplicate_timestamp_total", "Total number of samples rejected due to duplicate timestamps but different values.");
+  const outOfBounds = counter("prometheus_target_scrapes_sample_out_of_bounds_total", "Total number of samples rejected due to timestamp falling outside of the time bounds.");
+  return {
+    // The label is the configured interval as Go prints a duration ("15s", "1m0s").
+    intervalLength: (configuredMs, actualMs) => intervals.labels(formatGoDurationMs(configuredMs)).observe(actualMs / 1000),
+    sampleLimitExceeded: () => sampleLimit.inc(),
+    samplesRejected: (ooo, dup, oob) => {
+      outOfOrder.inc(ooo);
+      duplicates.inc(dup);
+      outOfBounds.inc(oob);
+    },
+  };
+}
+
+export interface ScrapeManagerStats {
+  readonly poolsCreated: number;
+  discoveredTargets(): ReadonlyMap<string, number>;
+}
+
+/** prometheus_target_scrape_pools_total and prometheus_sd_discovered_targets, read at each scrape. */
+export function scrapeManagerFamilies(m: ScrapeManagerStats | undefined): MetricFamily[] {
+  return [
+    family("prometheus_target_scrape_pools_total", "counter", "Total number of scrape pool creation attempts.", [metric({}, m?.poolsCreated ?? 0)]),
+    family(
+      "prometheus_sd_discovered_targets",
+      "gauge",
+      "Current number of discovered targets.",
+      [...(m?.discoveredTargets() ?? [])].map(([job, n]) => metric({ config: job, name: "scrape" }, n)),
+    ),
   ];
 }

@@ -30,7 +30,10 @@ import { enabledFeatures } from "./features.js";
 import { parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { QueryLog } from "./query-log.js";
-import { CallbackCollector, instrumentEngine, notifierFamilies, registerServerMetrics, remoteFamilies, ruleFamilies, TSDBCollector } from "./self-metrics.js";
+import {
+  CallbackCollector, instrumentEngine, notifierFamilies, registerServerMetrics, remoteFamilies, ruleCounterFamilies, ruleFamilies,
+  scrapeHooks, scrapeManagerFamilies, TSDBCollector,
+} from "./self-metrics.js";
 import { settingsFromFlags, type ServerSettings } from "./settings.js";
 
 export interface StartServerOptions {
@@ -155,6 +158,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     logger: logger.with({ component: "query engine" }),
   });
 
+  // Queries from the API and from rules share one instrumented engine, as in Prometheus.
+  const queryEngine = instrumentEngine(engine, registry, settings.queryMaxConcurrency);
+
   const storage: Queryable = {
     querier: (mint: number, maxt: number): Promise<Querier> => {
       if (!fanout) throw new ApiError("unavailable", "TSDB not ready");
@@ -182,7 +188,16 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let discovery: DiscoveryManager | undefined;
   let rules: RuleManager | undefined;
   const notifier = new Notifier({ logger: logger.with({ component: "notifier" }), queueCapacity: settings.notificationQueueCapacity });
-  registry.register(new CallbackCollector(() => [...notifierFamilies(notifier), ...remoteFamilies(remote.writeMetrics()), ...ruleFamilies(rules?.groups() ?? [])]));
+  registry.register(
+    new CallbackCollector(() => [
+      ...notifierFamilies(notifier),
+      ...remoteFamilies(remote.writeMetrics()),
+      ...ruleFamilies(rules?.groups() ?? []),
+      ...ruleCounterFamilies(rules?.ruleGroupList() ?? []),
+      ...scrapeManagerFamilies(scrape),
+    ]),
+  );
+  const scrapeMetricHooks = scrapeHooks(registry);
   const targets: TargetSource = {
     targets: () => scrape?.targets() ?? [],
     droppedTargets: () => scrape?.droppedTargets() ?? [],
@@ -254,7 +269,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     maxConnections: settings.maxConnections,
     readTimeoutMs: settings.readTimeoutMs,
     queryable: storage,
-    engine: instrumentEngine(engine, registry, settings.queryMaxConcurrency),
+    engine: queryEngine,
     parser: { parseExpr: (q) => parseExpr(q, features.parseOptions), formatExpr, parseMetricSelector },
     queryTimeoutMs: settings.queryTimeoutMs,
     lookbackDeltaMs: settings.lookbackDeltaMs,
@@ -339,12 +354,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       db.start();
       logger.info("TSDB started");
       fanout = new Fanout({ primary: db, secondaries: [remote], logger });
-      scrape = new ScrapeManager({ appendable: fanout, logger });
+      scrape = new ScrapeManager({ appendable: fanout, logger, hooks: scrapeMetricHooks });
       discovery = new DiscoveryManager({ logger });
       const scrapeManager = scrape;
       discovery.subscribe((update) => scrapeManager.syncAll(update));
       rules = new RuleManager({
-        engine,
+        engine: queryEngine,
         queryable: fanout,
         appendable: fanout,
         notify: (alerts) => notifier.send(alerts),

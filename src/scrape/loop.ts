@@ -8,6 +8,7 @@ import type { Appendable, Appender } from "../storage/interface.js";
 import { newParser } from "../textparse/new-parser.js";
 import { appendScrape, type AppendResult } from "./append.js";
 import { ScrapeCache } from "./cache.js";
+import { SampleLimitError } from "./errors.js";
 import type { ScrapeHttpClient } from "./http-client.js";
 import type { ScrapeJobOptions } from "./options.js";
 import type { Target } from "./target.js";
@@ -27,6 +28,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Self-monitoring hooks (Prometheus' prometheus_target_* metrics), shared by the loops of a manager. */
+export interface ScrapeHooks {
+  /** The time between the starts of two consecutive scrapes of a target, with its configured interval. */
+  intervalLength(configuredMs: number, actualMs: number): void;
+  /** A scrape was rejected for exceeding sample_limit. */
+  sampleLimitExceeded(): void;
+  /** Samples of one scrape rejected as out of order, with a duplicate timestamp, or out of bounds. */
+  samplesRejected(outOfOrder: number, duplicates: number, outOfBounds: number): void;
+}
+
 export interface ScrapeLoopOptions {
   readonly target: Target;
   readonly job: ScrapeJobOptions;
@@ -34,6 +45,7 @@ export interface ScrapeLoopOptions {
   readonly appendable: Appendable;
   readonly logger: Logger;
   readonly jitterSeed: number;
+  readonly hooks?: ScrapeHooks;
 }
 
 export class ScrapeLoop {
@@ -78,7 +90,8 @@ export class ScrapeLoop {
 
   /** One scrape at start (ms): fetch, parse, append, report, commit. Exposed for tests. */
   async scrapeAndReport(start: number, signal: AbortSignal = this.abort.signal): Promise<void> {
-    const { target, job, client } = this.opts;
+    const { target, job, client, hooks } = this.opts;
+    if (this.lastScrapeTs !== 0) hooks?.intervalLength(target.intervalMs, start - this.lastScrapeTs);
     let scrapeErr: Error | undefined = this.forcedError;
     let body: Buffer | undefined;
     let contentType: string | undefined;
@@ -101,6 +114,7 @@ export class ScrapeLoop {
         result = appendScrape(app, newParser(body, contentType), start, this.cache, target, job);
       } catch (err) {
         scrapeErr = err instanceof Error ? err : new Error(String(err));
+        if (err instanceof SampleLimitError) hooks?.sampleLimitExceeded();
         await app.rollback();
         app = this.opts.appendable.appender();
         this.cache.resetCurrent();
@@ -117,6 +131,7 @@ export class ScrapeLoop {
     }
     this.cache.iterDone(result !== undefined);
     if (result && (result.outOfOrder || result.duplicates || result.outOfBounds)) {
+      hooks?.samplesRejected(result.outOfOrder, result.duplicates, result.outOfBounds);
       this.opts.logger.warn("Error on ingesting samples", { target: target.url.toString(), outOfOrder: result.outOfOrder, duplicates: result.duplicates, outOfBounds: result.outOfBounds });
     }
     target.lastScrape = start;

@@ -6,6 +6,7 @@ import { nopLogger, type Logger } from "../log/logger.js";
 import { labelsToRecord } from "../model/labels.js";
 import type { Appendable } from "../storage/interface.js";
 import type { MetricType } from "../textparse/interface.js";
+import type { ScrapeHooks } from "./loop.js";
 import type { ScrapeJobOptions } from "./options.js";
 import { ScrapePool } from "./pool.js";
 import type { DroppedTargetInfo, TargetInfo } from "./target.js";
@@ -15,6 +16,8 @@ export interface ScrapeManagerOptions {
   readonly logger?: Logger;
   /** Spreads scrape offsets between servers (Prometheus hashes hostname and external labels). */
   readonly jitterSeed?: number;
+  /** Self-monitoring hooks every target's loop calls. */
+  readonly hooks?: ScrapeHooks;
 }
 
 export interface TargetMetadata {
@@ -35,6 +38,9 @@ export class ScrapeManager {
   private readonly appendable: Appendable;
   private readonly logger: Logger;
   private readonly jitterSeed: number;
+  private readonly hooks: ScrapeHooks | undefined;
+  /** Pools created over the manager's life (prometheus_target_scrape_pools_total). */
+  poolsCreated = 0;
   private readonly pools = new Map<string, ScrapePool>();
   private readonly groups = new Map<string, TargetGroup[]>();
   /** Pools of removed or changed jobs still writing end-of-run stale markers. */
@@ -44,6 +50,7 @@ export class ScrapeManager {
     this.appendable = opts.appendable;
     this.logger = (opts.logger ?? nopLogger).with({ component: "scrape manager" });
     this.jitterSeed = opts.jitterSeed ?? stringHash(hostname());
+    this.hooks = opts.hooks;
   }
 
   /** Creates, replaces (when their options changed) or removes pools. */
@@ -60,8 +67,9 @@ export class ScrapeManager {
     }
     for (const job of jobs) {
       if (this.pools.has(job.jobName)) continue;
-      const pool = new ScrapePool({ job, appendable: this.appendable, logger: this.logger.with({ scrape_pool: job.jobName }), jitterSeed: this.jitterSeed });
+      const pool = new ScrapePool({ job, appendable: this.appendable, logger: this.logger.with({ scrape_pool: job.jobName }), jitterSeed: this.jitterSeed, hooks: this.hooks });
       this.pools.set(job.jobName, pool);
+      this.poolsCreated++;
       const groups = this.groups.get(job.jobName);
       if (groups) pool.sync(groups);
     }
@@ -76,6 +84,13 @@ export class ScrapeManager {
   /** Convenience for DiscoveryManager.subscribe. */
   syncAll(update: ReadonlyMap<string, TargetGroup[]>): void {
     for (const [job, groups] of update) this.sync(job, groups);
+  }
+
+  /** Targets discovery last reported per job, before relabeling (prometheus_sd_discovered_targets). */
+  discoveredTargets(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [job, groups] of this.groups) if (this.pools.has(job)) out.set(job, groups.reduce((n, g) => n + g.targets.length, 0));
+    return out;
   }
 
   targets(): TargetInfo[] {

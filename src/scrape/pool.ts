@@ -6,7 +6,7 @@ import { labelsKey } from "../model/labels.js";
 import type { Appendable } from "../storage/interface.js";
 import { TargetLimitError } from "./errors.js";
 import { ScrapeHttpClient } from "./http-client.js";
-import { ScrapeLoop } from "./loop.js";
+import { ScrapeLoop, type ScrapeHooks } from "./loop.js";
 import type { ScrapeJobOptions } from "./options.js";
 import { populateTarget, type DroppedTargetInfo, type TargetInfo } from "./target.js";
 import { labelsToRecord } from "../model/labels.js";
@@ -16,6 +16,7 @@ export interface ScrapePoolOptions {
   readonly appendable: Appendable;
   readonly logger: Logger;
   readonly jitterSeed: number;
+  readonly hooks?: ScrapeHooks;
 }
 
 export class ScrapePool {
@@ -54,7 +55,15 @@ export class ScrapePool {
         wanted.set(
           key,
           existing ??
-            new ScrapeLoop({ target: r.target, job: this.job, client: this.client, appendable: this.opts.appendable, logger: this.opts.logger, jitterSeed: this.opts.jitterSeed }),
+            new ScrapeLoop({
+              target: r.target,
+              job: this.job,
+              client: this.client,
+              appendable: this.opts.appendable,
+              logger: this.opts.logger,
+              jitterSeed: this.opts.jitterSeed,
+              hooks: this.opts.hooks,
+            }),
         );
       }
     }
