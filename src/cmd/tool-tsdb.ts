@@ -3,7 +3,8 @@
 import type { Block } from "../tsdb/block.js";
 import { analyzeBlock } from "../tsdb/block-analyze.js";
 import { listBlockDirs, openBlocks } from "../tsdb/block-dir.js";
-import { dumpBlocks } from "../tsdb/block-dump.js";
+import { dumpQueriers } from "../tsdb/block-dump.js";
+import { openReadOnlyDB } from "../tsdb/db-read-only.js";
 import type { BlockMeta } from "../tsdb/block-meta.js";
 import { backfillOpenMetrics } from "../tsdb/backfill/backfill.js";
 import { formatBase2Bytes, formatGoDurationMs, formatGoUtcSeconds, tabwrite } from "../tsdb/encoding/go-format.js";
@@ -119,7 +120,15 @@ async function dump(argv: string[], io: TsdbCommandIO): Promise<number> {
   const dir = args[0] ?? "data/";
   const mint = intFlag(flags, "min-time", Number.MIN_SAFE_INTEGER);
   const maxt = intFlag(flags, "max-time", Number.MAX_SAFE_INTEGER);
-  await withBlocks(dir, (blocks) => dumpBlocks(blocks, mint, maxt, io.stdout));
+  // Like promtool: blocks plus the head replayed from the WAL, without writing to the dir.
+  const db = await openReadOnlyDB(dir);
+  const queriers = db.queriers(mint, maxt);
+  try {
+    await dumpQueriers(queriers, io.stdout);
+  } finally {
+    for (const q of queriers) q.close();
+    await db.close();
+  }
   return 0;
 }
 

@@ -1,9 +1,8 @@
-// `tsdb dump`: every sample of every block in a data dir, series in label order
-// (samples of a series merged across blocks, the earlier block winning on equal
+// `tsdb dump`: every sample of a data dir's blocks and head, series in label order
+// (samples of a series merged across blocks and head, the earlier one winning on equal
 // timestamps), printed exactly as promtool prints them.
 import type { Labels } from "../model/labels.js";
-import type { Series } from "../storage/interface.js";
-import type { Block } from "./block.js";
+import type { Querier, Series } from "../storage/interface.js";
 import { formatFloatG as formatGoFloat, quoteGo } from "../model/go-format.js";
 import { compareLabelSets } from "./encoding/strings.js";
 
@@ -12,14 +11,12 @@ export function labelsGoString(labels: Labels): string {
   return `{${labels.map((l) => `${l.name}=${quoteGo(l.value)}`).join(", ")}}`;
 }
 
-/** Writes dump lines for [mint, maxt] (inclusive) through write, one series at a time. */
-export async function dumpBlocks(blocks: readonly Block[], mint: number, maxt: number, write: (text: string) => void): Promise<void> {
+/** Writes dump lines for every series of the queriers (blocks, then the head), in label order. */
+export async function dumpQueriers(queriers: readonly Querier[], write: (text: string) => void): Promise<void> {
   const all: { labels: Labels; parts: Series[] }[] = [];
   const byKey = new Map<string, { labels: Labels; parts: Series[] }>();
-  for (const b of blocks) {
-    if (b.maxTime <= mint || b.minTime > maxt) continue;
-    const q = b.querier(mint, maxt);
-    for (const s of await q.select(true, undefined, [])) {
+  for (const q of queriers) {
+    for (const s of await q.select(false, undefined, [])) {
       const key = JSON.stringify(s.labels);
       let e = byKey.get(key);
       if (!e) {
@@ -28,7 +25,6 @@ export async function dumpBlocks(blocks: readonly Block[], mint: number, maxt: n
       }
       e.parts.push(s);
     }
-    q.close();
   }
   all.sort((a, b) => compareLabelSets(a.labels, b.labels));
   for (const e of all) {
