@@ -47,7 +47,7 @@ export async function seedChunkData(dataDir: string): Promise<string> {
   for (let i = 0; i < HEAD_SAMPLES; i++) {
     const t = HEAD_START_MS + i * STEP_MS;
     ra = app.append(ra, a, t, valueA(t));
-    if (i % 30 === 0) rb = app.append(rb, b, t, i);
+    if (i % 30 === 29) rb = app.append(rb, b, t, i);
   }
   await app.commit();
   await db.close();

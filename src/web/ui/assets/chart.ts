@@ -18,6 +18,8 @@ export interface ChartOptions {
   /** Marks every sample with a dot (the raw view). */
   readonly dots?: boolean;
   readonly heightPx?: number;
+  /** Used when the container is not laid out yet (it is filled before being attached). */
+  readonly widthPx?: number;
 }
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -28,7 +30,7 @@ export function colorOf(i: number): string {
 }
 
 export function renderChart(container: HTMLElement, series: readonly ChartSeries[], opts: ChartOptions): void {
-  const width = Math.max(320, container.clientWidth || 900);
+  const width = Math.max(320, container.clientWidth || opts.widthPx || 900);
   const height = opts.heightPx ?? 360;
   const dpr = window.devicePixelRatio || 1;
   const canvas = h("canvas", { class: "chart", width: Math.round(width * dpr), height: Math.round(height * dpr) });

@@ -96,8 +96,8 @@ export function graphPage(root: HTMLElement): void {
     const target = h("div");
     try {
       if (tab === "table") await runTable(target, q, endMs);
-      else if (tab === "graph") await runGraph(target, q, endMs - rangeMs!, endMs, step.value);
-      else await runRaw(target, q, endMs - rangeMs!, endMs);
+      else if (tab === "graph") await runGraph(target, q, endMs - rangeMs!, endMs, step.value, result.clientWidth);
+      else await runRaw(target, q, endMs - rangeMs!, endMs, result.clientWidth);
     } finally {
       // A newer run replaced this one; its output wins.
       if (my === generation) {
@@ -150,7 +150,7 @@ function histogramText(hv: HistogramJSON): string {
   return `histogram count=${hv.count} sum=${hv.sum}`;
 }
 
-async function runGraph(out: HTMLElement, query: string, startMs: number, endMs: number, stepText: string): Promise<void> {
+async function runGraph(out: HTMLElement, query: string, startMs: number, endMs: number, stepText: string, widthPx: number): Promise<void> {
   // Prometheus' default: about 250 points across the range, at least one second apart.
   const stepMs = stepText.trim() === "" ? Math.max(1000, Math.floor((endMs - startMs) / 250 / 1000) * 1000) : parseDuration(stepText);
   if (stepMs === undefined) {
@@ -183,7 +183,7 @@ async function runGraph(out: HTMLElement, query: string, startMs: number, endMs:
     h("p", { class: "stats" }, `${series.length} series from ${formatTime(startMs)} to ${formatTime(endMs)}, step ${formatDuration(stepMs)}.`),
     chart,
   );
-  if (series.length > 0) renderChart(chart, series, { startMs, endMs, gapMs: stepMs * 1.5 });
+  if (series.length > 0) renderChart(chart, series, { startMs, endMs, gapMs: stepMs * 1.5, widthPx });
   else replace(chart, h("p", { class: "empty" }, "Empty query result"));
 }
 

@@ -25,6 +25,8 @@ interface SeriesChunksJSON {
 
 /** How many series one raw request asks for; the rest is reported as truncated. */
 const SERIES_LIMIT = 100;
+/** Samples further apart are drawn unjoined: beyond the default lookback a query sees no value between them. */
+const LOOKBACK_MS = 5 * 60_000;
 
 let codecPromise: Promise<CodecModule> | undefined;
 
@@ -91,8 +93,8 @@ function perSample(bytes: number, samples: number): string {
   return samples > 0 ? (bytes / samples).toFixed(2) : "-";
 }
 
-/** Runs the raw view for a selector over [startMs, endMs] into out. */
-export async function runRaw(out: HTMLElement, selector: string, startMs: number, endMs: number): Promise<void> {
+/** Runs the raw view for a selector over [startMs, endMs] into out (widthPx: the chart width to use). */
+export async function runRaw(out: HTMLElement, selector: string, startMs: number, endMs: number, widthPx: number): Promise<void> {
   const t0 = performance.now();
   let res: ApiResult<SeriesChunksJSON[]>;
   let codec: CodecModule;
@@ -137,7 +139,7 @@ export async function runRaw(out: HTMLElement, selector: string, startMs: number
     summary,
     ...decoded.map(samplesDetails),
   );
-  renderChart(chart, decoded as ChartSeries[], { startMs, endMs, gapMs: Infinity, dots: true });
+  renderChart(chart, decoded as ChartSeries[], { startMs, endMs, gapMs: LOOKBACK_MS, dots: true, widthPx });
 }
 
 /** Per-series chunk list and samples, built only when opened (a series may hold many). */

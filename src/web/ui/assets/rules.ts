@@ -81,7 +81,8 @@ export async function rulesPage(root: HTMLElement): Promise<void> {
 export async function alertsPage(root: HTMLElement): Promise<void> {
   const groups = await loadGroups(root, "Alerts", "alert");
   if (!groups) return;
-  const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, rule: r })));
+  // The type filter is asked for, but not every server applies it.
+  const rules = groups.flatMap((g) => g.rules.filter((r) => r.type === "alerting").map((r) => ({ group: g.name, rule: r })));
   const count = (state: string): number => rules.filter((r) => r.rule.state === state).length;
   const items = rules.map(({ group, rule }) =>
     h(
