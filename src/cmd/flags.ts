@@ -42,7 +42,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   { name: "query.timeout", kind: "duration", default: "2m", help: "Maximum time a query may take before being aborted." },
   { name: "query.max-concurrency", kind: "int", default: "20", help: "Maximum number of queries executed concurrently." },
   { name: "query.max-samples", kind: "int", default: "50000000", help: "Maximum number of samples a single query can load into memory." },
-  { name: "enable-feature", kind: "strings", default: "", help: "Comma separated feature names to enable." },
+  { name: "enable-feature", kind: "strings", default: "", help: "Comma separated feature names to enable. Valid options: promql-experimental-functions, promql-delayed-name-removal, promql-duration-expr, promql-extended-range-selectors, promql-binop-fill-modifiers. Unknown names are logged and ignored." },
   { name: "log.level", kind: "string", default: "info", help: "Only log messages with the given severity or above. One of: [debug, info, warn, error]" },
   { name: "log.format", kind: "string", default: "logfmt", help: "Output format of log messages. One of: [logfmt, json]" },
 ];
