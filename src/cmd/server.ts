@@ -369,6 +369,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         resendDelayMs: settings.ruleResendDelayMs,
         outageToleranceMs: settings.ruleOutageToleranceMs,
         forGracePeriodMs: settings.ruleForGracePeriodMs,
+        parseOptions: features.parseOptions,
       });
       for (const r of reloaders) await r.apply(config);
       ready = true;

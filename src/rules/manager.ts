@@ -13,6 +13,7 @@ import { RuleFileError } from "./errors.js";
 import { Group } from "./group.js";
 import { RecordingRule } from "./recording.js";
 import { engineQueryFunc, rfc3339, type QueryFunc, type Rule } from "./rule.js";
+import type { ParseOptions } from "../promql/parser/parse.js";
 import { loadRuleFile, type RuleGroupSpec, type RuleSpec } from "./rule-file.js";
 
 export interface RuleManagerOptions {
@@ -30,6 +31,8 @@ export interface RuleManagerOptions {
   readonly outageToleranceMs?: number;
   /** --rules.alert.for-grace-period */
   readonly forGracePeriodMs?: number;
+  /** Experimental PromQL syntax allowed in rule expressions (--enable-feature). */
+  readonly parseOptions?: ParseOptions;
 }
 
 export const RULE_MANAGER_DEFAULTS = {
@@ -142,7 +145,7 @@ export class RuleManager {
     const problems: RuleFileError[] = [];
     for (const p of paths) {
       try {
-        specs.push(...(await loadRuleFile(p)));
+        specs.push(...(await loadRuleFile(p, this.opts.parseOptions)));
       } catch (err) {
         if (err instanceof RuleFileError) problems.push(err);
         else throw new Error(`load rule file ${p}`, { cause: err });

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
 import { DurationError, parseDuration } from "../model/duration.js";
-import { parseExpr } from "../promql/parser/parse.js";
+import { parseExpr, type ParseOptions } from "../promql/parser/parse.js";
 import { RuleFileError } from "./errors.js";
 import { checkTemplate } from "./template.js";
 
@@ -150,7 +150,8 @@ interface RawRule {
 }
 
 /** Parses and validates rule file text; throws RuleFileError listing every problem. */
-export function parseRuleFile(text: string, file: string): RuleGroupSpec[] {
+/** parseOptions enables the experimental PromQL syntax --enable-feature turned on. */
+export function parseRuleFile(text: string, file: string, parseOptions: ParseOptions = {}): RuleGroupSpec[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const first = doc.errors[0];
@@ -202,14 +203,14 @@ export function parseRuleFile(text: string, file: string): RuleGroupSpec[] {
     seen.add(g.name);
     g.rules.forEach((rule, i) => {
       const name = rule.spec.alert !== "" ? rule.spec.alert : rule.spec.record;
-      for (const e of validateRule(rule, r)) errs.push(`${e.at}group "${g.name}", rule ${i + 1}, ${JSON.stringify(name)}: ${e.msg}`);
+      for (const e of validateRule(rule, r, parseOptions)) errs.push(`${e.at}group "${g.name}", rule ${i + 1}, ${JSON.stringify(name)}: ${e.msg}`);
     });
   }
   if (errs.length > 0) throw new RuleFileError(file, errs);
   return raw.map((g) => ({ name: g.name, file, intervalMs: g.intervalMs, queryOffsetMs: g.queryOffsetMs, limit: g.limit, rules: g.rules.map((x) => x.spec) }));
 }
 
-function validateRule(rule: RawRule, r: Reader): { at: string; msg: string }[] {
+function validateRule(rule: RawRule, r: Reader, parseOptions: ParseOptions): { at: string; msg: string }[] {
   const out: { at: string; msg: string }[] = [];
   const at = (...nodes: (Node | undefined)[]) =>
     nodes
@@ -223,7 +224,7 @@ function validateRule(rule: RawRule, r: Reader): { at: string; msg: string }[] {
   if (s.expr === "") out.push({ at: at(expr), msg: "field 'expr' must be set in rule" });
   else {
     try {
-      parseExpr(s.expr);
+      parseExpr(s.expr, parseOptions);
     } catch (err) {
       out.push({ at: at(expr), msg: `could not parse expression: ${(err as Error).message}` });
     }
@@ -256,12 +257,12 @@ function validateRule(rule: RawRule, r: Reader): { at: string; msg: string }[] {
 }
 
 /** Reads and validates one rule file. */
-export async function loadRuleFile(path: string): Promise<RuleGroupSpec[]> {
+export async function loadRuleFile(path: string, parseOptions: ParseOptions = {}): Promise<RuleGroupSpec[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (cause) {
     throw new RuleFileError(path, [`open ${path}: ${(cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (cause as Error).message}`], { cause });
   }
-  return parseRuleFile(text, path);
+  return parseRuleFile(text, path, parseOptions);
 }
