@@ -61,7 +61,7 @@ describe("remote storage", () => {
     await remote.applyConfig([b], [], []);
     expect(srv.writes).toBe(1);
     expect(before.samplesSent).toBe(1);
-    await expect(remote.applyConfig([b, writeConfig(`${srv.base}/write/c`, { httpClientConfig: { ...DEFAULT_HTTP_CLIENT, proxyUrl: "http://proxy:3128" } })], [], [])).rejects.toThrow(/proxy_url is not supported/);
+    await expect(remote.applyConfig([b, writeConfig(`${srv.base}/write/c`, { httpClientConfig: { ...DEFAULT_HTTP_CLIENT, proxyUrl: "socks5://proxy:1080" } })], [], [])).rejects.toThrow(/only http:\/\/ proxies are supported/);
     await expect(remote.applyConfig([b, b], [], [])).rejects.toThrow(/duplicate remote write configs/);
     expect(remote.writeMetrics().map((q) => q.name)).toEqual(["b"]);
     await remote.close();
