@@ -136,7 +136,7 @@ export class RemoteStorage implements Appendable {
   /** A querier over all remote_read endpoints (for a fanout secondary). */
   async querier(mint: number, maxt: number): Promise<Querier> {
     const queriers = await Promise.all(this.readers.map((r) => r.querier(mint, maxt)));
-    return new MergeQuerier({ primary: undefined, secondaries: queriers, logger: this.logger });
+    return new MergeQuerier({ primaries: [], secondaries: queriers, logger: this.logger });
   }
 
   /** Per-queue counters, by remote_name. */

@@ -52,7 +52,7 @@ export class Fanout implements Storage {
       }
     }
     if (secondaries.length === 0) return primary;
-    return new MergeQuerier({ primary, secondaries, logger: this.logger });
+    return new MergeQuerier({ primaries: [primary], secondaries, logger: this.logger });
   }
 
   startTime(): number | undefined {

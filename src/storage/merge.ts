@@ -1,7 +1,8 @@
-// Merging queriers over several storages (local TSDB plus remote-read endpoints):
-// series with equal labels become one, samples sorted by time with one sample kept per
-// timestamp (the first source's, primary first). A failing secondary does not fail the
-// query: its error is logged and its series left out, as Prometheus turns them into warnings.
+// One Querier over several: the TSDB's head and blocks (whose ranges overlap after a
+// crash or with out-of-order data), and the fanout's local TSDB plus remote-read
+// endpoints. Series with equal labels become one, samples sorted by time with one sample
+// per timestamp (the first source's). A failing secondary does not fail the query: its
+// error is logged and its series left out, as Prometheus turns them into warnings.
 import { compareLabels, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
@@ -17,6 +18,20 @@ export function mergeBatches(batches: readonly SampleBatch[]): SampleBatch {
   for (const b of nonEmpty) total += b.ts.length;
   const ts = new Float64Array(total);
   const vs = new Float64Array(total);
+  // Common case: sources cover disjoint time ranges (blocks, then head), so they only
+  // need concatenating in time order; no timestamp repeats, so no winner to pick.
+  const byStart = [...nonEmpty].sort((a, b) => a.ts[0] - b.ts[0]);
+  let disjoint = true;
+  for (let i = 1; i < byStart.length && disjoint; i++) disjoint = byStart[i].ts[0] > byStart[i - 1].ts[byStart[i - 1].ts.length - 1];
+  if (disjoint) {
+    let o = 0;
+    for (const b of byStart) {
+      ts.set(b.ts, o);
+      vs.set(b.vs, o);
+      o += b.ts.length;
+    }
+    return { ts, vs };
+  }
   const pos = new Array<number>(nonEmpty.length).fill(0);
   let n = 0;
   for (;;) {
@@ -46,7 +61,6 @@ class MergedSeries implements Series {
     readonly labels: Labels,
     private readonly parts: readonly Series[],
   ) {}
-
   samples(): SampleBatch {
     this.cached ??= mergeBatches(this.parts.map((p) => p.samples()));
     return this.cached;
@@ -54,24 +68,30 @@ class MergedSeries implements Series {
 }
 
 export interface MergeQuerierOptions {
-  /** Errors from this one fail the call; undefined when only secondaries exist. */
-  readonly primary: Querier | undefined;
-  readonly secondaries: readonly Querier[];
+  /** Queriers whose errors fail the call (the local TSDB's head and blocks). */
+  readonly primaries: readonly Querier[];
+  /** Queriers whose errors are logged and skipped (remote read). */
+  readonly secondaries?: readonly Querier[];
   readonly logger?: Logger;
+  /** Called once when the querier is closed, after its parts are. */
+  readonly onClose?: () => void;
 }
 
 export class MergeQuerier implements Querier {
-  private readonly primary: Querier | undefined;
+  private readonly primaries: readonly Querier[];
   private readonly secondaries: readonly Querier[];
   private readonly logger: Logger | undefined;
+  private readonly onClose: (() => void) | undefined;
   private closed = false;
 
   constructor(opts: MergeQuerierOptions) {
-    this.primary = opts.primary;
-    this.secondaries = opts.secondaries;
+    this.primaries = opts.primaries;
+    this.secondaries = opts.secondaries ?? [];
     this.logger = opts.logger;
+    this.onClose = opts.onClose;
   }
 
+  /** Results in source order: primaries first, then the secondaries that answered. */
   private async all<T>(what: string, call: (q: Querier) => Promise<T>): Promise<T[]> {
     const secondary = this.secondaries.map((q) =>
       call(q).catch((err: unknown) => {
@@ -79,24 +99,21 @@ export class MergeQuerier implements Querier {
         return undefined;
       }),
     );
-    const primary = this.primary ? call(this.primary) : Promise.resolve(undefined);
-    const [p, ...s] = await Promise.all([primary, ...secondary]);
-    const out: T[] = [];
-    if (p !== undefined) out.push(p);
-    for (const x of s) if (x !== undefined) out.push(x);
-    return out;
+    const [p, s] = await Promise.all([Promise.all(this.primaries.map(call)), Promise.all(secondary)]);
+    return [...p, ...s.filter((x): x is Awaited<T> => x !== undefined)];
   }
 
   async select(sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]> {
-    if (this.secondaries.length === 0 && this.primary) return this.primary.select(sorted, hints, matchers);
+    const only = this.primaries.length + this.secondaries.length === 1;
+    if (only && this.primaries.length === 1) return this.primaries[0].select(sorted, hints, matchers);
     const lists = await this.all("select", (q) => q.select(false, hints, matchers));
     const byKey = new Map<string, Series[]>();
     for (const list of lists) {
       for (const s of list) {
-        const key = labelsKey(s.labels);
-        const parts = byKey.get(key);
+        const k = labelsKey(s.labels);
+        const parts = byKey.get(k);
         if (parts) parts.push(s);
-        else byKey.set(key, [s]);
+        else byKey.set(k, [s]);
       }
     }
     const out: Series[] = [];
@@ -116,13 +133,13 @@ export class MergeQuerier implements Querier {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.primary?.close();
+    for (const q of this.primaries) q.close();
     for (const q of this.secondaries) q.close();
+    this.onClose?.();
   }
 }
 
 function unionSorted(lists: readonly string[][]): string[] {
-  if (lists.length === 1) return lists[0];
   const set = new Set<string>();
   for (const l of lists) for (const s of l) set.add(s);
   return [...set].sort();

@@ -13,7 +13,7 @@ import { Encoding } from "./chunkenc/chunk.js";
 import { decodeXorChunks } from "./chunkenc/xor.js";
 import type { Head } from "./head.js";
 import { isDeleted } from "./tombstones/tombstones.js";
-import { mergeSampleBatches } from "./querier.js";
+import { mergeBatches } from "../storage/merge.js";
 import { newUlid } from "./ulid.js";
 
 /** Block ranges for leveled compaction: minBlockDuration * 3^i up to maxBlockDuration. */
@@ -252,7 +252,7 @@ function mergeChunks(parts: readonly SourcePart[]): TimedChunk[] {
     if (p.deleted.length > 0) b = keepUndeleted(b, p.deleted);
     batches.push(b);
   }
-  return cutChunks(mergeSampleBatches(batches));
+  return cutChunks(mergeBatches(batches));
 }
 
 function keepUndeleted(b: SampleBatch, deleted: readonly { mint: number; maxt: number }[]): SampleBatch {

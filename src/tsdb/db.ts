@@ -17,7 +17,7 @@ import { Head } from "./head.js";
 import { HeadAppender } from "./head-append.js";
 import { HeadQuerier, headPostingsForMatchers } from "./head-read.js";
 import { checkpointWAL, replayWAL, type WALReplayStatus } from "./head-wal.js";
-import { MergeQuerier } from "./querier.js";
+import { MergeQuerier } from "../storage/merge.js";
 import { RecordEncoder } from "./record/record.js";
 import { blocksBeyondRetention } from "./retention.js";
 import { headStats, type TSDBStats } from "./head-stats.js";
@@ -180,7 +180,7 @@ export class DB implements Storage {
     if (this.head.numSeries > 0 && this.head.minTime <= maxt && this.head.maxTime >= mint) qs.push(new HeadQuerier(this.head, mint, maxt));
     this.activeQueriers++;
     return new MergeQuerier({
-      queriers: qs,
+      primaries: qs,
       onClose: () => {
         this.activeQueriers--;
         void this.closePending();

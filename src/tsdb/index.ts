@@ -5,5 +5,4 @@ export type { WALReplayStatus } from "./head-wal.js";
 export { Head, type HeadOptions, HeadCounters } from "./head.js";
 export { HeadAppender } from "./head-append.js";
 export { HeadQuerier } from "./head-read.js";
-export { MergeQuerier, mergeSampleBatches } from "./querier.js";
 export { ClosedError, LockedError, TSDBError, WALCorruptionError } from "./errors.js";

@@ -3,7 +3,7 @@ import { labelsFromRecord } from "../../src/model/labels.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { writeBlock } from "../../src/tsdb/block-writer.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
-import { mergeSampleBatches } from "../../src/tsdb/querier.js";
+import { mergeBatches } from "../../src/storage/merge.js";
 import { tempDir, waitFor } from "../helpers/reference.js";
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -15,14 +15,14 @@ const f64 = (...xs: number[]): Float64Array => Float64Array.from(xs);
 
 describe("merging sources", () => {
   it("merges sorted batches, dropping repeated timestamps", () => {
-    const m = mergeSampleBatches([
+    const m = mergeBatches([
       { ts: f64(1, 3, 5), vs: f64(10, 30, 50) },
       { ts: f64(2, 3, 6), vs: f64(20, 99, 60) },
       { ts: f64(), vs: f64() },
     ]);
     expect([...m.ts]).toEqual([1, 2, 3, 5, 6]);
     expect(m.vs[2]).toBe(30);
-    const disjoint = mergeSampleBatches([
+    const disjoint = mergeBatches([
       { ts: f64(7, 8), vs: f64(7, 8) },
       { ts: f64(1, 2), vs: f64(1, 2) },
     ]);
