@@ -1,7 +1,7 @@
 // Wiring of the server: config, web (not ready yet), TSDB open and WAL replay, engine, then
 // ready; reloaders run in a fixed order for SIGHUP and /-/reload. No parsing or handlers here.
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Registry } from "../client/registry.js";
 import { collectDefaultMetrics } from "../client/default-metrics.js";
 import { loadConfigFile, parseConfig } from "../config/load.js";
@@ -123,6 +123,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const remote = new RemoteStorage({
     logger,
     flushDeadlineMs: settings.remoteFlushDeadlineMs,
+    // Queues tail the TSDB's WAL, as Prometheus does, so a slow or down receiver
+    // backs up on disk instead of in memory and nothing committed is dropped.
+    walDir: join(resolve(settings.tsdbPath), "wal"),
     // As Prometheus: local data is complete from the oldest block plus two block ranges on.
     localStartTime: () => {
       const t = db?.startTime();
