@@ -72,6 +72,12 @@ const SHARED: ReadonlyArray<readonly [string, string]> = [
 ];
 
 describe("messages and positions", () => {
+  test("a query nested deeper than the stack allows is a parse error, not a crash", () => {
+    const deep = "(".repeat(20_000) + "1" + ")".repeat(20_000);
+    expect(() => parseExpr(deep)).toThrow(ParseError);
+    expect(() => parseExpr(deep)).toThrow(/1:1: parse error: expression is nested too deeply/);
+    expect(parseExpr("(".repeat(100) + "1" + ")".repeat(100))).toMatchObject({ kind: "ParenExpr" });
+  });
   test.each(SHARED)("%s", (q, want) => {
     const err = errorOf(q);
     expect(err.message).toBe(want);

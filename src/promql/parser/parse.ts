@@ -81,6 +81,19 @@ function firstError(query: string, errors: readonly PendingError[]): void {
 
 /** Parses and type-checks a PromQL expression; throws ParseError with Prometheus' message. */
 export function parseExpr(query: string, options: ParseOptions = {}): Expr {
+  try {
+    return parseChecked(query, options);
+  } catch (err) {
+    // The generated parser and the checks recurse once per nesting level; a query nested
+    // thousands deep exhausts the JS stack, which must be the user's error, not a crash.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw parseError(query, { start: 0, end: query.length }, "expression is nested too deeply");
+    }
+    throw err;
+  }
+}
+
+function parseChecked(query: string, options: ParseOptions): Expr {
   const raw = runGrammar(query, "ExpressionStart") as { kind: string };
   if (raw.kind === "Empty") throw parseError(query, { start: 0, end: 0 }, "no expression found in input");
   const builder = new AstBuilder({ parse: options });
