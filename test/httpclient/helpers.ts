@@ -50,7 +50,7 @@ export interface TestProxy {
   readonly tunnels: Socket[];
 }
 
-/** A forwarding proxy. CONNECT sends every host to 127.0.0.1, so test names need no DNS. */
+/** A forwarding proxy that sends every host to 127.0.0.1, so test names need no DNS. */
 export function forwardingProxy(): TestProxy {
   const seen: ProxySeen[] = [];
   const tunnels: Socket[] = [];
@@ -60,7 +60,7 @@ export function forwardingProxy(): TestProxy {
     const headers = { ...req.headers };
     delete headers["proxy-authorization"];
     void readBody(req).then((b) => {
-      const fwd = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers }, (r) => {
+      const fwd = httpRequest({ host: "127.0.0.1", port: target.port, path: target.pathname + target.search, method: req.method, headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);
       });
