@@ -100,13 +100,15 @@ export class Notifier {
     const jobs = new Map<string, Discoverer[]>();
     cfg.alertmanagers.forEach((am, i) => {
       const name = `config-${i}`;
-      const set = new AlertmanagerSet({ cfg: am, logger: this.logger });
-      // Keep known URLs across a reload until discovery reports again, so no alert is lost meanwhile.
+      // An unchanged entry keeps its set: known URLs (until discovery reports again, so no
+      // alert is lost meanwhile) and open connections.
       const prev = this.sets.get(name);
-      if (prev && JSON.stringify(prev.cfg) === JSON.stringify(am)) set.urls = prev.urls;
+      const set = prev && JSON.stringify(prev.cfg) === JSON.stringify(am) ? prev : new AlertmanagerSet({ cfg: am, logger: this.logger });
       sets.set(name, set);
       jobs.set(name, this.discoverers(am));
     });
+    const kept = new Set(sets.values());
+    for (const s of this.sets.values()) if (!kept.has(s)) void s.close();
     this.sets = sets;
     await this.discovery.applyConfig(jobs);
   }
@@ -115,7 +117,7 @@ export class Notifier {
     const list: Discoverer[] = [];
     if (am.staticConfigs.length > 0) list.push(new StaticDiscoverer({ configs: am.staticConfigs.map((g) => ({ targets: g.targets, labels: labelsToRecord(g.labels) })) }));
     for (const f of am.fileSdConfigs) list.push(new FileDiscoverer({ files: f.files, refreshIntervalMs: f.refreshIntervalMs, logger: this.logger }));
-    for (const h of am.httpSdConfigs) list.push(new HttpDiscoverer({ url: h.url, refreshIntervalMs: h.refreshIntervalMs, logger: this.logger }));
+    for (const h of am.httpSdConfigs) list.push(new HttpDiscoverer({ url: h.url, refreshIntervalMs: h.refreshIntervalMs, httpClientConfig: h.httpClientConfig, logger: this.logger }));
     for (const d of am.dnsSdConfigs) {
       if (d.type === "MX" || d.type === "NS") {
         this.logger.warn("DNS-SD record type not supported for Alertmanager discovery; skipping", { type: d.type });
@@ -237,5 +239,6 @@ export class Notifier {
     this.wake?.();
     await this.loop;
     await this.discovery.stop();
+    await Promise.all([...this.sets.values()].map((s) => s.close()));
   }
 }
