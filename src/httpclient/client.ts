@@ -170,7 +170,7 @@ export class HttpClient {
   private async attempt(u: URL, a: Attempt): Promise<HttpResponse> {
     const https = u.protocol === "https:";
     const tls = https ? await abortable(this.tls.current(), a.signal) : undefined;
-    const proxy = proxyFor(u, this.config, this.env);
+    const proxy = this.proxyFor(u);
     const hostname = u.hostname.replace(/^\[|\]$/g, "");
     const port = u.port || (https ? 443 : 80);
     const path = u.pathname + u.search;
@@ -201,6 +201,8 @@ export class HttpClient {
           a.signal.removeEventListener("abort", abortConnect);
         }
         tunnelSockets.push(socket);
+        // A reset under the TLS layer fails the exchange now instead of leaving it to the timeout.
+        socket.on("error", (err) => tunnelSockets.forEach((t) => t !== socket && t.destroy(err)));
         const servername = tls?.servername ?? (isIP(hostname) ? undefined : hostname);
         const createConnection = (): TLSSocket => {
           const s = tlsConnect({ ...tls, socket, servername, host: hostname });
@@ -221,6 +223,11 @@ export class HttpClient {
       a.signal.removeEventListener("abort", closeTunnel);
       closeTunnel();
     }
+  }
+
+  /** The proxy requests to url go through (undefined: direct); throws HttpClientConfigError for an unusable proxy setting, so callers can check a config up front. */
+  proxyFor(url: URL): URL | undefined {
+    return proxyFor(url, this.config, this.env);
   }
 
   /** Closes idle keep-alive connections; later requests open new ones. */

@@ -79,7 +79,7 @@ export function openTunnel(t: TunnelRequest): Promise<Socket> {
       socket.destroy();
       reject(new ProxyConnectError(`proxy ${t.proxy.host} refused CONNECT to ${t.target}: HTTP status ${res.statusCode}`));
     });
-    req.once("error", (cause) => reject(new ProxyConnectError(`proxy ${t.proxy.host}: CONNECT to ${t.target}`, { cause })));
+    req.on("error", (cause) => reject(new ProxyConnectError(`proxy ${t.proxy.host}: CONNECT to ${t.target}`, { cause })));
     req.end();
   });
 }
