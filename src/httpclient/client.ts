@@ -66,6 +66,13 @@ interface Attempt {
   readonly signal: AbortSignal;
 }
 
+/** Internal: the request failed on a reused keep-alive socket before any response. */
+class StaleConnectionError extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
@@ -144,7 +151,12 @@ export class HttpClient {
       for (let hops = 0; ; hops++) {
         if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
         else delete headers["content-length"];
-        const res = await this.attempt(u, { method, headers, body, maxBodyBytes: opts.maxBodyBytes ?? 0, gunzip: opts.acceptGzip ?? false, signal: ac.signal });
+        const attempt: Attempt = { method, headers, body, maxBodyBytes: opts.maxBodyBytes ?? 0, gunzip: opts.acceptGzip ?? false, signal: ac.signal };
+        // As Go's transport does, a request that died on a stale pooled connection gets one fresh try.
+        const res = await this.attempt(u, attempt).catch((err: unknown) => {
+          if (err instanceof StaleConnectionError) return this.attempt(u, attempt);
+          throw err;
+        });
         const location = res.headers.location;
         if (this.config.followRedirects && isRedirect(res.status) && location) {
           if (hops === MAX_REDIRECTS) throw new HttpClientError(`request to ${u.href}: stopped after ${MAX_REDIRECTS} redirects`);
@@ -214,7 +226,12 @@ export class HttpClient {
       }
       const res = await new Promise<IncomingMessage>((resolve, reject) => {
         req.once("response", resolve);
-        req.on("error", (err) => reject(a.signal.aborted ? (a.signal.reason as Error) : err));
+        req.on("error", (err: NodeJS.ErrnoException) => {
+          if (a.signal.aborted) return reject(a.signal.reason as Error);
+          // The server closed an idle keep-alive connection as we reused it: nothing was processed.
+          if (req.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE")) return reject(new StaleConnectionError(err));
+          reject(err);
+        });
         req.end(a.body);
       });
       const body = await readBody(res, { maxBodyBytes: a.maxBodyBytes, gunzip: a.gunzip, signal: a.signal });

@@ -1,11 +1,13 @@
 // The http client over plain HTTP on loopback: headers, bodies, gzip, the body size limit,
 // redirects, timeouts and aborts.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT } from "../../src/config/types.js";
 import { HttpClient } from "../../src/httpclient/client.js";
 import { BodyTooLargeError, HttpClientError, RequestAbortedError, RequestTimeoutError } from "../../src/httpclient/errors.js";
+import { freePort } from "../helpers/reference.js";
 import { close, listen, readBody } from "./helpers.js";
 
 describe("http client over plain HTTP", () => {
@@ -99,5 +101,32 @@ describe("http client over plain HTTP", () => {
     await expect(c.request("ftp://127.0.0.1/x")).rejects.toThrow(HttpClientError);
     await expect(c.request("not a url")).rejects.toThrow(/invalid URL/);
     c.close();
+  });
+});
+
+describe("http client keep-alive", () => {
+  it("reuses connections, and retries once on a fresh one when the server dropped the idle one", async () => {
+    // Answers the first request on each connection with keep-alive, then closes it when the
+    // next request arrives, as a server whose idle timeout just fired would.
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections++;
+      let served = 0;
+      socket.on("data", () => {
+        if (served++ === 0) socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok");
+        else socket.destroy();
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    const c = new HttpClient({ userAgent: "t" });
+    try {
+      expect((await c.request(`http://127.0.0.1:${port}/`)).body.toString()).toBe("ok");
+      expect((await c.request(`http://127.0.0.1:${port}/`)).body.toString()).toBe("ok");
+      expect(connections).toBe(2);
+    } finally {
+      c.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
