@@ -77,10 +77,10 @@ function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
-function parseUrl(url: string | URL): URL {
+function parseUrl(url: string | URL, base?: URL): URL {
   let u: URL;
   try {
-    u = typeof url === "string" ? new URL(url) : url;
+    u = typeof url === "string" ? new URL(url, base) : url;
   } catch (cause) {
     throw new HttpClientConfigError(`invalid URL ${JSON.stringify(url)}`, { cause });
   }
@@ -160,7 +160,7 @@ export class HttpClient {
         const location = res.headers.location;
         if (this.config.followRedirects && isRedirect(res.status) && location) {
           if (hops === MAX_REDIRECTS) throw new HttpClientError(`request to ${u.href}: stopped after ${MAX_REDIRECTS} redirects`);
-          u = parseUrl(new URL(location, u));
+          u = parseUrl(location, u);
           // As Go's client: 303, and 301/302 after anything but GET/HEAD, continue as a GET without body.
           if (res.status === 303 || ((res.status === 301 || res.status === 302) && method !== "GET" && method !== "HEAD")) {
             if (method !== "HEAD") method = "GET";
