@@ -34,6 +34,7 @@ export interface ScrapeResponse {
 
 /** The http_client_config a scrape job's options describe. */
 export function scrapeHttpConfig(job: ScrapeJobOptions): HTTPClientConfig {
+  if (job.httpClientConfig) return job.httpClientConfig;
   const t = job.tls ?? {};
   return {
     ...DEFAULT_HTTP_CLIENT,

@@ -1,5 +1,6 @@
 // What a scrape job needs, in the scrape subsystem's own terms. src/config maps a parsed
 // scrape_config onto this; times are ms, limits 0 mean "no limit", as in Prometheus.
+import type { HTTPClientConfig } from "../config/types.js";
 import type { RelabelConfig } from "../relabel/config.js";
 
 export type ScrapeProtocol = "OpenMetricsText1.0.0" | "OpenMetricsText0.0.1" | "PrometheusText0.0.4" | "PrometheusProto";
@@ -59,6 +60,11 @@ export interface ScrapeJobOptions {
   readonly labelLimit?: number;
   readonly labelNameLengthLimit?: number;
   readonly labelValueLengthLimit?: number;
+  /**
+   * The job's whole http_client_config (oauth2, no_proxy, proxy_from_environment, …). When
+   * set it is used as it is, and the auth, tls and proxy fields above are not consulted.
+   */
+  readonly httpClientConfig?: HTTPClientConfig;
   /** Preference order of formats for the Accept header; Prometheus 2.42's header when unset. */
   readonly scrapeProtocols?: readonly ScrapeProtocol[];
 }
