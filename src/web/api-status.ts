@@ -80,7 +80,15 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
     sendData(ctx, Object.fromEntries(out));
   });
 
-  router.get("/rules", (ctx) => sendData(ctx, { groups: opts.rules?.ruleGroups() ?? [] }));
+  router.get("/rules", async (ctx) => {
+    const p = await Params.from(ctx);
+    const type = (p.get("type") ?? "").toLowerCase();
+    if (type !== "" && type !== "alert" && type !== "record") throw badData(`invalid parameter "type": not supported value ${JSON.stringify(type)}`);
+    const groups = opts.rules?.ruleGroups() ?? [];
+    // As Prometheus 2.42: filtered groups stay listed, with only the rules of that type.
+    const want = type === "alert" ? "alerting" : "recording";
+    sendData(ctx, { groups: type === "" ? groups : groups.map((g) => ({ ...g, rules: g.rules.filter((r) => r.type === want) })) });
+  });
   router.get("/alerts", (ctx) => sendData(ctx, { alerts: opts.rules?.alerts() ?? [] }));
   router.get("/alertmanagers", (ctx) =>
     sendData(ctx, {

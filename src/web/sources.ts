@@ -62,9 +62,14 @@ export interface TargetSource {
   metadata(): readonly TargetMetadata[];
 }
 
+/** The part of a rule group's JSON the API filters on; the rest passes through as it is. */
+export interface RuleGroupView {
+  readonly rules: readonly { readonly type: "alerting" | "recording" }[];
+}
+
 /** Rule groups and alerts already in Prometheus' JSON shape (the rules subsystem owns it). */
 export interface RuleSource {
-  ruleGroups(): readonly unknown[];
+  ruleGroups(): readonly RuleGroupView[];
   alerts(): readonly unknown[];
 }
 

@@ -86,6 +86,19 @@ describe("rules and alerting", () => {
     expect(recorded).toBe("42");
   });
 
+  it("filters /api/v1/rules by type as Prometheus 2.42 does, keeping emptied groups", async () => {
+    const names = async (type: string) =>
+      ((await getJSON(`${base}/api/v1/rules?type=${type}`)).body.data as { groups: { name: string; rules: { name: string }[] }[] }).groups.map((g) => [
+        g.name,
+        g.rules.map((r) => r.name),
+      ]);
+    expect(await names("alert")).toEqual([["example", ["AlwaysFiring"]]]);
+    expect(await names("record")).toEqual([["example", ["job:answer:value"]]]);
+    const bad = await getJSON(`${base}/api/v1/rules?type=bogus`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ status: "error", errorType: "bad_data", error: 'invalid parameter "type": not supported value "bogus"' });
+  });
+
   it("fires the alert and sends it to the Alertmanager with external labels", async () => {
     const alerts = await waitFor(async () => {
       const a = ((await getJSON(`${base}/api/v1/alerts`)).body.data as { alerts: { state: string; labels: Record<string, string> }[] }).alerts;
