@@ -1,6 +1,6 @@
 // The only export list of the WASM module: numbers in, numbers out.
 export { arenaAlloc, arenaReset } from "./mem/arena";
-export { xorEncode } from "./xor/encode";
+export { xorEncode, xorEncodeMany } from "./xor/encode";
 export { xorDecode, xorDecodeMany } from "./xor/decode";
 export { postingsIntersect } from "./postings/intersect";
 export { postingsUnion } from "./postings/union";

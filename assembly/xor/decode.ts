@@ -1,15 +1,13 @@
 // Bulk XOR chunk decoder: one call decodes a whole chunk into f64 timestamp and value
-// arrays. The chunk must be followed by XOR_PAD (32) zero bytes: every read takes a full
-// 64-bit big-endian window at an arbitrary bit offset, and a corrupt chunk is caught by
-// checking the bit position against the data length after each sample.
+// arrays. WebAssembly has no byte-swap instruction, so reading the big-endian bit stream
+// 64 bits at a time would cost an emulated bswap per read. Instead the stream is copied
+// once, byte-reversed, into scratch (one bswap per 8 bytes); a little-endian load from the
+// mirrored address then yields the big-endian window directly. A corrupt chunk is caught
+// by checking the bit position against the data length after each sample.
 import { STATUS_BAD_VARINT, STATUS_BAD_WINDOW, STATUS_TRUNCATED } from "./status";
 
-// The 64 bits starting at bit `pos` of the stream at `base`.
-@inline function peek(base: usize, pos: usize): u64 {
-  const p = base + (pos >> 3);
-  const sh = <u64>(pos & 7);
-  return (bswap<u64>(load<u64>(p)) << sh) | (<u64>load<u8>(p + 8) >> (8 - sh));
-}
+/** Zero bytes the reversed copy has below it: reads past the end of the stream land there. */
+export const XOR_REVERSE_PAD: i32 = 32;
 
 // Varint reader for the first two samples; they start on byte boundaries. On success
 // varintStatus is 0 and varintEnd is the byte after the varint.
@@ -37,21 +35,49 @@ let varintStatus: i32 = 0;
   return 0;
 }
 
+// Writes the bytes [src, src+len) reversed to [dst, dst+len), after XOR_REVERSE_PAD zero
+// bytes at dst - XOR_REVERSE_PAD. Regions must not overlap.
+function reverseInto(src: usize, len: usize, dst: usize): void {
+  const pad = dst - <usize>XOR_REVERSE_PAD;
+  store<u64>(pad, 0);
+  store<u64>(pad, 0, 8);
+  store<u64>(pad, 0, 16);
+  store<u64>(pad, 0, 24);
+  let i: usize = 0;
+  let o = dst + len;
+  while (i + 8 <= len) {
+    o -= 8;
+    store<u64>(o, bswap<u64>(load<u64>(src + i)));
+    i += 8;
+  }
+  while (i < len) {
+    o--;
+    store<u8>(o, load<u8>(src + i));
+    i++;
+  }
+}
+
+// The 64 bits starting at bit `pos` of the stream, given `top` = reversed base + len - 8:
+// logical byte p sits at reversed address base + len - 1 - p.
+@inline function peek(top: usize, pos: usize): u64 {
+  const a = top - (pos >> 3);
+  const sh = <u64>(pos & 7);
+  return (load<u64>(a) << sh) | (<u64>load<u8>(a - 1) >> (8 - sh));
+}
+
 /**
  * Decodes the chunk at src (len bytes incl. the 2-byte count) into tsOut/vsOut, keeping
- * samples with mint <= t <= maxt. Returns how many it wrote, or a negative status.
+ * samples with mint <= t <= maxt. scratch needs len + XOR_REVERSE_PAD + 8 bytes. Returns how
+ * many samples it wrote, or a negative status.
  */
-export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint: f64, maxt: f64): i32 {
+export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint: f64, maxt: f64, scratch: usize): i32 {
   if (len < 2) return STATUS_TRUNCATED;
   const n = (<i32>load<u8>(src) << 8) | <i32>load<u8>(src + 1);
   if (n == 0) return 0;
-  const base = src + 2;
   const end = src + <usize>len;
-  const totalBits = <usize>(len - 2) << 3;
-  let out: usize = 0;
 
   // First sample: zigzag varint timestamp, raw value.
-  const zz = readUvarint(base, end);
+  const zz = readUvarint(src + 2, end);
   if (varintStatus != 0) return varintStatus;
   let t = <i64>(zz >> 1) ^ -(<i64>(zz & 1));
   let p = varintEnd;
@@ -60,6 +86,7 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
   p += 8;
   let tf = <f64>t;
   if (tf > maxt) return 0;
+  let out: usize = 0;
   if (tf >= mint) {
     store<f64>(tsOut, tf);
     store<u64>(vsOut, v);
@@ -70,106 +97,100 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
   // Second sample: uvarint delta, then the value like every later one.
   let tDelta = <i64>readUvarint(p, end);
   if (varintStatus != 0) return varintStatus;
-  let pos: usize = (varintEnd - base) << 3;
+  t += tDelta;
+  const streamLen = end - varintEnd;
+  const rbase = scratch + <usize>XOR_REVERSE_PAD;
+  reverseInto(varintEnd, streamLen, rbase);
+  const top = rbase + streamLen - 8;
+  const totalBits: usize = streamLen << 3;
+  let pos: usize = 0;
   let leading: u64 = 0;
   let trailing: u64 = 0;
-  t += tDelta;
-  // `w` caches the next `avail` bits of the stream, left-aligned, so most samples cost
-  // one 64-bit read; `pos` is the bit offset of w's top bit.
-  let w: u64 = 0;
-  let avail: u64 = 0;
+  const count = <usize>n;
+  let i: usize = 1;
 
-  for (let i = 1; i < n; i++) {
+  while (i < count) {
+    let w = peek(top, pos);
+    // Stream bits left in w; the rest of w is zeros shifted in.
+    let valid: u64 = 64;
     if (i > 1) {
-      // Timestamp: up to 24 bits for the '0', '10', '110' and '1110' buckets.
-      if (avail < 24) {
-        w = peek(base, pos);
-        avail = 64;
-      }
-      // Fast path for the commonest gauge sample: same interval, same value ('0' '0').
+      // A run of '0' '0' pairs is a run of samples with the same interval and value (the
+      // commonest gauge shape): count them from the leading zeros and emit them together.
       if ((w >> 62) == 0) {
-        w <<= 2;
-        avail -= 2;
-        pos += 2;
-        t += tDelta;
+        let run = <usize>(clz<u64>(w) >> 1);
+        if (run > count - i) run = count - i;
+        pos += run << 1;
         if (pos > totalBits) return STATUS_TRUNCATED;
-        tf = <f64>t;
-        if (tf > maxt) break;
-        if (tf >= mint) {
-          store<f64>(tsOut + (out << 3), tf);
-          store<u64>(vsOut + (out << 3), v);
-          out++;
+        i += run;
+        for (let j: usize = 0; j < run; j++) {
+          t += tDelta;
+          tf = <f64>t;
+          if (tf > maxt) return <i32>out;
+          if (tf >= mint) {
+            store<f64>(tsOut + (out << 3), tf);
+            store<u64>(vsOut + (out << 3), v);
+            out++;
+          }
         }
         continue;
       }
-      let dod: i64 = 0;
-      let used: u64;
+      // Timestamp: delta-of-delta in the '0', '10', '110', '1110' or '1111' bucket.
       if ((w >> 63) == 0) {
-        used = 1;
-      } else if ((w >> 62) == 0b10) {
-        const raw = <i64>((w >> 48) & 0x3fff);
-        dod = raw > 0x2000 ? raw - 0x4000 : raw;
-        used = 16;
-      } else if ((w >> 61) == 0b110) {
-        const raw = <i64>((w >> 44) & 0x1ffff);
-        dod = raw > 0x10000 ? raw - 0x20000 : raw;
-        used = 20;
-      } else if ((w >> 60) == 0b1110) {
-        const raw = <i64>((w >> 40) & 0xfffff);
-        dod = raw > 0x80000 ? raw - 0x100000 : raw;
-        used = 24;
+        w <<= 1;
+        pos += 1;
+        valid = 63;
       } else {
-        dod = <i64>peek(base, pos + 4);
-        used = 68;
+        let dod: i64;
+        if ((w >> 62) == 0b10) {
+          const raw = <i64>((w >> 48) & 0x3fff);
+          dod = raw > 0x2000 ? raw - 0x4000 : raw;
+          w <<= 16;
+          pos += 16;
+          valid = 48;
+        } else if ((w >> 61) == 0b110) {
+          const raw = <i64>((w >> 44) & 0x1ffff);
+          dod = raw > 0x10000 ? raw - 0x20000 : raw;
+          w <<= 20;
+          pos += 20;
+          valid = 44;
+        } else if ((w >> 60) == 0b1110) {
+          const raw = <i64>((w >> 40) & 0xfffff);
+          dod = raw > 0x80000 ? raw - 0x100000 : raw;
+          w <<= 24;
+          pos += 24;
+          valid = 40;
+        } else {
+          dod = <i64>peek(top, pos + 4);
+          pos += 68;
+          w = peek(top, pos);
+        }
+        tDelta += dod;
       }
-      pos += <usize>used;
-      if (used < avail) {
-        w <<= used;
-        avail -= used;
-      } else {
-        avail = 0;
-      }
-      tDelta += dod;
       t += tDelta;
     }
 
-    // Value: '0' | '10' + window bits | '11' + 5 + 6 + significant bits.
-    if (avail < 13) {
-      w = peek(base, pos);
-      avail = 64;
-    }
+    // Value: '0' | '10' + window bits | '11' + 5 + 6 + significant bits. At most 24
+    // timestamp bits were taken from w, so its top 13 bits are still stream bits; the
+    // payload comes from w too when it fits, else from a fresh read.
     if ((w >> 63) != 0) {
       let mbits: u64;
+      let hdr: u64;
       if ((w >> 62) == 0b10) {
         mbits = 64 - leading - trailing;
-        w <<= 2;
-        avail -= 2;
-        pos += 2;
+        hdr = 2;
       } else {
         leading = (w >> 57) & 31;
         mbits = (w >> 51) & 63;
         if (mbits == 0) mbits = 64;
         if (leading + mbits > 64) return STATUS_BAD_WINDOW;
         trailing = 64 - leading - mbits;
-        w <<= 13;
-        avail -= 13;
-        pos += 13;
+        hdr = 13;
       }
-      if (avail < mbits) {
-        w = peek(base, pos);
-        avail = 64;
-      }
-      v ^= (w >> (64 - mbits)) << trailing;
+      pos += <usize>hdr;
+      const bits = hdr + mbits <= valid ? w << hdr : peek(top, pos);
+      v ^= (bits >> (64 - mbits)) << trailing;
       pos += <usize>mbits;
-      if (mbits < avail) {
-        w <<= mbits;
-        avail -= mbits;
-      } else {
-        avail = 0;
-      }
     } else {
-      w <<= 1;
-      avail -= 1;
       pos += 1;
     }
     if (pos > totalBits) return STATUS_TRUNCATED;
@@ -181,17 +202,21 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
       store<u64>(vsOut + (out << 3), v);
       out++;
     }
+    i++;
   }
   return <i32>out;
 }
 
-/** Decodes n chunks listed as (ptr u32, len u32) pairs at table, appending to tsOut/vsOut. */
-export function xorDecodeMany(table: usize, n: i32, tsOut: usize, vsOut: usize, mint: f64, maxt: f64): i32 {
+/**
+ * Decodes n chunks listed as (ptr u32, len u32) pairs at table, appending to tsOut/vsOut.
+ * scratch needs the longest chunk's length + XOR_REVERSE_PAD + 8 bytes.
+ */
+export function xorDecodeMany(table: usize, n: i32, tsOut: usize, vsOut: usize, mint: f64, maxt: f64, scratch: usize): i32 {
   let total: i32 = 0;
   for (let i = 0; i < n; i++) {
     const e = table + (<usize>i << 3);
     const off = <usize>total << 3;
-    const m = xorDecode(<usize>load<u32>(e), <i32>load<u32>(e + 4), tsOut + off, vsOut + off, mint, maxt);
+    const m = xorDecode(<usize>load<u32>(e), <i32>load<u32>(e + 4), tsOut + off, vsOut + off, mint, maxt, scratch);
     if (m < 0) return m;
     total += m;
   }

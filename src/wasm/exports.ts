@@ -14,12 +14,20 @@ export interface WasmExports {
   /** Encodes n samples (f64 ts, f64 vs) into out; returns chunk byte length or status. */
   xorEncode(tsPtr: number, vsPtr: number, n: number, outPtr: number): number;
   /**
-   * Decodes one chunk (followed by XOR_PAD zero bytes) into tsOut/vsOut, keeping samples
-   * with mint <= t <= maxt; returns the number written or a status.
+   * Encodes n samples as consecutive chunks of perChunk samples, back to back at out, with
+   * each chunk's byte length as u32 at lensPtr; returns the total byte length or status.
    */
-  xorDecode(chunkPtr: number, chunkLen: number, tsOut: number, vsOut: number, mint: number, maxt: number): number;
-  /** Like xorDecode over n chunks described by (ptr u32, len u32) pairs at tablePtr; returns total written. */
-  xorDecodeMany(tablePtr: number, n: number, tsOut: number, vsOut: number, mint: number, maxt: number): number;
+  xorEncodeMany(tsPtr: number, vsPtr: number, n: number, perChunk: number, outPtr: number, lensPtr: number): number;
+  /**
+   * Decodes one chunk into tsOut/vsOut, keeping samples with mint <= t <= maxt; returns the
+   * number written or a status. scratchPtr needs XOR_REVERSE_PAD + chunkLen + 8 bytes.
+   */
+  xorDecode(chunkPtr: number, chunkLen: number, tsOut: number, vsOut: number, mint: number, maxt: number, scratchPtr: number): number;
+  /**
+   * Like xorDecode over n chunks described by (ptr u32, len u32) pairs at tablePtr; returns
+   * total written. scratchPtr needs XOR_REVERSE_PAD + the longest chunk + 8 bytes.
+   */
+  xorDecodeMany(tablePtr: number, n: number, tsOut: number, vsOut: number, mint: number, maxt: number, scratchPtr: number): number;
 
   /** Intersects k sorted u32 lists described by (ptr u32, len u32) pairs; returns length written to out. */
   postingsIntersect(tablePtr: number, k: number, outPtr: number): number;
@@ -29,5 +37,8 @@ export interface WasmExports {
   postingsDifference(aPtr: number, aLen: number, bPtr: number, bLen: number, outPtr: number): number;
 }
 
-/** Zero bytes the decoder needs after chunk data: it reads whole 64-bit words. */
-export const XOR_PAD = 32;
+/**
+ * Bytes the decoder zeroes below its byte-reversed copy of a chunk's bit stream: reads past
+ * the end of the stream land there (assembly/xor/decode.ts XOR_REVERSE_PAD).
+ */
+export const XOR_REVERSE_PAD = 32;

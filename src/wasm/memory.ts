@@ -19,3 +19,48 @@ export function copyU32Out(w: WasmExports, ptr: number, n: number): Uint32Array 
 export function copyBytesOut(w: WasmExports, ptr: number, n: number): Uint8Array {
   return new Uint8Array(w.memory.buffer, ptr, n).slice();
 }
+
+/** Typed views of the whole memory. */
+export interface MemoryViews {
+  readonly buffer: ArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
+}
+
+let views: MemoryViews | undefined;
+
+/**
+ * Views of the instance's current memory. They are re-derived only when memory.buffer is
+ * a different object (growth detaches the old one, and another instance has its own), so a
+ * call costs an identity check. Take them after any call that may grow memory.
+ */
+export function memoryViews(w: WasmExports): MemoryViews {
+  const buffer = w.memory.buffer;
+  if (views === undefined || views.buffer !== buffer) {
+    views = { buffer, u8: new Uint8Array(buffer), u32: new Uint32Array(buffer, 0, buffer.byteLength >>> 2), f64: new Float64Array(buffer, 0, buffer.byteLength >>> 3) };
+  }
+  return views;
+}
+
+let scratchOwner: WasmExports | undefined;
+let scratchPtr = 0;
+let scratchBytes = 0;
+
+/**
+ * A region of at least `bytes` bytes at the start of the arena, for one bulk call: its
+ * contents are undefined on entry and it is valid until the next arena or scratch use.
+ * The region is kept between calls (memory never shrinks, so the range stays mapped), which
+ * saves the arenaReset/arenaAlloc round trips on small calls; other kernels that reset the
+ * arena may overwrite it, which is harmless because every user fills it before reading.
+ */
+export function scratch(w: WasmExports, bytes: number): number {
+  if (w !== scratchOwner || bytes > scratchBytes) {
+    w.arenaReset();
+    const size = Math.max(bytes, 64 * 1024);
+    scratchPtr = w.arenaAlloc(size);
+    scratchBytes = size;
+    scratchOwner = w;
+  }
+  return scratchPtr;
+}

@@ -1,29 +1,48 @@
 // Prometheus XOR chunks (tsdb/docs/format/chunks.md) through the WASM kernels in
-// assembly/xor/: one call per chunk (or per batch of chunks), results copied out.
+// assembly/xor/: one call per chunk or per batch of chunks, results copied out. Inputs go
+// into a persistent scratch region (memory.ts) and small results into a shared pool
+// (result-pool.ts): for a 120-sample chunk, allocating a fresh ArrayBuffer or resetting the
+// arena costs as much as the codec itself.
 import { CorruptChunkError, statusError } from "./errors.js";
-import { XOR_PAD, type WasmExports } from "./exports.js";
+import { XOR_REVERSE_PAD, type WasmExports } from "./exports.js";
 import { wasmExports } from "./instance.js";
-import { copyBytesOut } from "./memory.js";
+import { memoryViews, scratch } from "./memory.js";
+import { ResultPool } from "./result-pool.js";
 
 /**
  * Decoded samples: ts in ms (integers held in f64), values with NaN payloads intact. Both
- * arrays are views of one ArrayBuffer (one backing-store allocation per call), so take
- * byteOffset into account when reinterpreting `.buffer`.
+ * arrays are views of one ArrayBuffer; small results share a pool buffer with other
+ * results (disjoint ranges), so take byteOffset into account when reinterpreting `.buffer`.
  */
 export interface DecodedChunk {
   readonly ts: Float64Array;
   readonly vs: Float64Array;
 }
 
-// Copies m timestamps and m values out as views of one new buffer. ArrayBuffer.prototype.slice
-// allocates without zero-filling and copies in one memcpy; for a short result the values are
-// first moved down to sit right after the timestamps.
+const results = new ResultPool();
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+// Copies m timestamps and m values out of WASM memory into a new result.
 function copyPairOut(w: WasmExports, tsOut: number, vsOut: number, m: number): DecodedChunk {
-  const mem = w.memory.buffer;
-  const vsAt = tsOut + m * 8;
-  if (vsOut !== vsAt && m > 0) new Uint8Array(mem).copyWithin(vsAt, vsOut, vsOut + m * 8);
-  const buf = mem.slice(tsOut, tsOut + m * 16);
-  return { ts: new Float64Array(buf, 0, m), vs: new Float64Array(buf, m * 8, m) };
+  const at = results.allocate(m * 16);
+  const buf = results.buffer;
+  const ts = new Float64Array(buf, at, m);
+  const vs = new Float64Array(buf, at + m * 8, m);
+  const f64 = memoryViews(w).f64;
+  const a = tsOut >>> 3;
+  const b = vsOut >>> 3;
+  if (m <= 256) {
+    // Short copies: a loop beats creating two subarray views.
+    for (let i = 0; i < m; i++) {
+      ts[i] = f64[a + i]!;
+      vs[i] = f64[b + i]!;
+    }
+  } else {
+    ts.set(f64.subarray(a, a + m));
+    vs.set(f64.subarray(b, b + m));
+  }
+  return { ts, vs };
 }
 
 /** Most samples one XOR chunk can hold: the count is a 16-bit header. */
@@ -31,7 +50,7 @@ export const XOR_MAX_SAMPLES = 0xffff;
 
 // Worst case: 2-byte header, 10-byte varint + 8-byte value for the first sample, then at
 // most 68 timestamp bits + 77 value bits (< 20 bytes) per sample, plus the encoder's
-// 8-byte store slack.
+// 8-byte store slack (assembly/xor/encode.ts xorMaxEncodedBytes).
 function maxEncodedBytes(n: number): number {
   return 2 + 18 + Math.max(0, n - 1) * 20 + 16;
 }
@@ -42,27 +61,86 @@ export function xorSampleCount(chunk: Uint8Array): number {
   return (chunk[0]! << 8) | chunk[1]!;
 }
 
+function checkRange(name: string, ts: Float64Array, vs: Float64Array, start: number, end: number): void {
+  if (start < 0 || end > ts.length || end > vs.length || start > end) {
+    throw new RangeError(`${name}: range [${start},${end}) outside ts(${ts.length})/vs(${vs.length})`);
+  }
+}
+
+// Copies ts[start:end], vs[start:end] to f64 indexes tsAt and tsAt + n of WASM memory.
+function copySamplesIn(w: WasmExports, ts: Float64Array, vs: Float64Array, start: number, end: number, tsAt: number): void {
+  const n = end - start;
+  const f64 = memoryViews(w).f64;
+  if (n <= 256) {
+    const d = tsAt - start;
+    const dv = d + n;
+    for (let i = start; i < end; i++) {
+      f64[d + i] = ts[i]!;
+      f64[dv + i] = vs[i]!;
+    }
+  } else {
+    f64.set(ts.subarray(start, end), tsAt);
+    f64.set(vs.subarray(start, end), tsAt + n);
+  }
+}
+
 /**
  * Encodes ts[start:end], vs[start:end] as one XOR chunk (the bytes Prometheus writes after
  * the encoding byte). Either form of the stale marker is written as 0x7ff0000000000002.
+ * Small results share a pool buffer (see DecodedChunk).
  */
 export function encodeXor(ts: Float64Array, vs: Float64Array, start = 0, end = ts.length): Uint8Array {
-  if (start < 0 || end > ts.length || end > vs.length || start > end) {
-    throw new RangeError(`encodeXor: range [${start},${end}) outside ts(${ts.length})/vs(${vs.length})`);
-  }
+  checkRange("encodeXor", ts, vs, start, end);
   const n = end - start;
   const w = wasmExports();
-  w.arenaReset();
-  // One allocation per call: [ts f64 x n][vs f64 x n][output].
-  const tsPtr = w.arenaAlloc(n * 16 + maxEncodedBytes(n));
+  // [ts f64 x n][vs f64 x n][output]
+  const tsPtr = scratch(w, n * 16 + maxEncodedBytes(n));
   const vsPtr = tsPtr + n * 8;
   const out = vsPtr + n * 8;
-  const f64 = new Float64Array(w.memory.buffer, tsPtr, 2 * n);
-  f64.set(ts.subarray(start, end));
-  f64.set(vs.subarray(start, end), n);
+  copySamplesIn(w, ts, vs, start, end, tsPtr >>> 3);
   const len = w.xorEncode(tsPtr, vsPtr, n, out);
   if (len < 0) throw statusError(len, `encode XOR chunk of ${n} samples`);
-  return copyBytesOut(w, out, len);
+  const at = results.allocate(len);
+  const bytes = new Uint8Array(results.buffer, at, len);
+  bytes.set(memoryViews(w).u8.subarray(out, out + len));
+  return bytes;
+}
+
+/**
+ * Encodes ts[start:end], vs[start:end] as consecutive chunks of `perChunk` samples (the
+ * last may be shorter) in one WASM call, as the block writer cuts a series. Returns the
+ * chunks in order: views of one new buffer, byte-identical to encodeXor on each range.
+ */
+export function encodeXorMany(ts: Float64Array, vs: Float64Array, perChunk: number, start = 0, end = ts.length): Uint8Array[] {
+  checkRange("encodeXorMany", ts, vs, start, end);
+  if (!Number.isInteger(perChunk) || perChunk < 1 || perChunk > XOR_MAX_SAMPLES) {
+    throw new RangeError(`encodeXorMany: perChunk ${perChunk} outside 1..${XOR_MAX_SAMPLES}`);
+  }
+  const n = end - start;
+  const k = Math.ceil(n / perChunk);
+  if (k === 0) return [];
+  const full = Math.floor(n / perChunk);
+  const outBytes = full * maxEncodedBytes(perChunk) + (n > full * perChunk ? maxEncodedBytes(n - full * perChunk) : 0);
+  const w = wasmExports();
+  // [ts f64 x n][vs f64 x n][chunk lengths u32 x k, 8-aligned][output]
+  const tsPtr = scratch(w, n * 16 + align8(k * 4) + outBytes);
+  const vsPtr = tsPtr + n * 8;
+  const lens = vsPtr + n * 8;
+  const out = lens + align8(k * 4);
+  copySamplesIn(w, ts, vs, start, end, tsPtr >>> 3);
+  const total = w.xorEncodeMany(tsPtr, vsPtr, n, perChunk, out, lens);
+  if (total < 0) throw statusError(total, `encode ${n} samples as XOR chunks of ${perChunk}`);
+  const mem = memoryViews(w);
+  const buf = mem.buffer.slice(out, out + total);
+  const chunks: Uint8Array[] = new Array<Uint8Array>(k);
+  const l = lens >>> 2;
+  let off = 0;
+  for (let i = 0; i < k; i++) {
+    const len = mem.u32[l + i]!;
+    chunks[i] = new Uint8Array(buf, off, len);
+    off += len;
+  }
+  return chunks;
 }
 
 export function decodeXor(chunk: Uint8Array): DecodedChunk {
@@ -72,50 +150,49 @@ export function decodeXor(chunk: Uint8Array): DecodedChunk {
 /** Decodes only the samples with mint <= t <= maxt (stops reading past maxt). */
 export function decodeXorRange(chunk: Uint8Array, mint: number, maxt: number): DecodedChunk {
   const n = xorSampleCount(chunk);
+  const len = chunk.length;
   const w = wasmExports();
-  w.arenaReset();
-  // One allocation per call: [ts out][vs out][chunk + zero pad].
-  const tsOut = w.arenaAlloc(n * 16 + chunk.length + XOR_PAD);
+  // [ts out][vs out][chunk, 8-aligned][reverse pad][reversed stream, + 8 slack]
+  const tsOut = scratch(w, n * 16 + align8(len) + XOR_REVERSE_PAD + len + 8);
   const vsOut = tsOut + n * 8;
   const src = vsOut + n * 8;
-  const bytes = new Uint8Array(w.memory.buffer, src, chunk.length + XOR_PAD);
-  bytes.set(chunk);
-  bytes.fill(0, chunk.length);
-  const m = w.xorDecode(src, chunk.length, tsOut, vsOut, mint, maxt);
-  if (m < 0) throw statusError(m, `decode XOR chunk (${chunk.length} bytes, ${n} samples)`);
+  const rev = src + align8(len);
+  memoryViews(w).u8.set(chunk, src);
+  const m = w.xorDecode(src, len, tsOut, vsOut, mint, maxt, rev);
+  if (m < 0) throw statusError(m, `decode XOR chunk (${len} bytes, ${n} samples)`);
   return copyPairOut(w, tsOut, vsOut, m);
 }
 
-// Copies the chunks into the arena and decodes them in one call; returns the arena
-// pointers of the results and their count.
-function decodeInArena(chunks: readonly Uint8Array[], mint: number, maxt: number): { w: WasmExports; tsOut: number; vsOut: number; m: number } {
+// Copies the chunks into scratch and decodes them in one call; returns where the results are.
+function decodeInScratch(chunks: readonly Uint8Array[], mint: number, maxt: number): { w: WasmExports; tsOut: number; vsOut: number; m: number } {
   let total = 0;
   let bytes = 0;
+  let longest = 0;
   for (const c of chunks) {
     total += xorSampleCount(c);
     bytes += c.length;
+    if (c.length > longest) longest = c.length;
   }
+  const k = chunks.length;
   const w = wasmExports();
-  w.arenaReset();
-  // One allocation per call: [ts out][vs out][table of (ptr, len)][chunks + zero pad].
-  const tsOut = w.arenaAlloc(total * 16 + chunks.length * 8 + bytes + XOR_PAD);
+  // [ts out][vs out][table of (ptr, len) u32 pairs][chunks, 8-aligned][reverse pad][reversed stream]
+  const tsOut = scratch(w, total * 16 + k * 8 + align8(bytes) + XOR_REVERSE_PAD + longest + 8);
   const vsOut = tsOut + total * 8;
   const table = vsOut + total * 8;
-  const data = table + chunks.length * 8;
-  const mem = w.memory.buffer;
-  const tableView = new Uint32Array(mem, table, chunks.length * 2);
-  const dataView = new Uint8Array(mem, data, bytes + XOR_PAD);
-  let off = 0;
-  for (let i = 0; i < chunks.length; i++) {
+  const data = table + k * 8;
+  const rev = data + align8(bytes);
+  const { u8, u32 } = memoryViews(w);
+  const t = table >>> 2;
+  let off = data;
+  for (let i = 0; i < k; i++) {
     const c = chunks[i]!;
-    dataView.set(c, off);
-    tableView[2 * i] = data + off;
-    tableView[2 * i + 1] = c.length;
+    u8.set(c, off);
+    u32[t + 2 * i] = off;
+    u32[t + 2 * i + 1] = c.length;
     off += c.length;
   }
-  dataView.fill(0, bytes);
-  const m = w.xorDecodeMany(table, chunks.length, tsOut, vsOut, mint, maxt);
-  if (m < 0) throw statusError(m, `decode ${chunks.length} XOR chunks`);
+  const m = w.xorDecodeMany(table, k, tsOut, vsOut, mint, maxt, rev);
+  if (m < 0) throw statusError(m, `decode ${k} XOR chunks`);
   return { w, tsOut, vsOut, m };
 }
 
@@ -124,7 +201,7 @@ function decodeInArena(chunks: readonly Uint8Array[], mint: number, maxt: number
  * samples with mint <= t <= maxt. Meant for a querier reading one series' chunks.
  */
 export function decodeXorMany(chunks: readonly Uint8Array[], mint = -Infinity, maxt = Infinity): DecodedChunk {
-  const { w, tsOut, vsOut, m } = decodeInArena(chunks, mint, maxt);
+  const { w, tsOut, vsOut, m } = decodeInScratch(chunks, mint, maxt);
   return copyPairOut(w, tsOut, vsOut, m);
 }
 
@@ -147,10 +224,19 @@ export function decodeXorInto(
   if (at < 0 || at + total > ts.length || at + total > vs.length) {
     throw new RangeError(`decodeXorInto: ${total} samples do not fit at ${at} in ts(${ts.length})/vs(${vs.length})`);
   }
-  const { w, tsOut, vsOut, m } = decodeInArena(chunks, mint, maxt);
-  const mem = w.memory.buffer;
-  ts.set(new Float64Array(mem, tsOut, m), at);
-  vs.set(new Float64Array(mem, vsOut, m), at);
+  const { w, tsOut, vsOut, m } = decodeInScratch(chunks, mint, maxt);
+  const f64 = memoryViews(w).f64;
+  const a = tsOut >>> 3;
+  const b = vsOut >>> 3;
+  if (m <= 256) {
+    for (let i = 0; i < m; i++) {
+      ts[at + i] = f64[a + i]!;
+      vs[at + i] = f64[b + i]!;
+    }
+  } else {
+    ts.set(f64.subarray(a, a + m), at);
+    vs.set(f64.subarray(b, b + m), at);
+  }
   return m;
 }
 
