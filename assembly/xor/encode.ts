@@ -14,6 +14,8 @@ const STALE_NAN: u64 = 0x7ff0000000000002;
 const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
 // 2^63 as f64: the first value outside int64.
 const INT64_LIMIT: f64 = 9223372036854775808.0;
+// 2^53: integers below it in magnitude convert between i64 and f64 exactly.
+const SAFE_INTEGER_LIMIT: f64 = 9007199254740992.0;
 
 @inline function canonical(bits: u64): u64 {
   return bits == STALE_NAN_QUIETED ? STALE_NAN : bits;
@@ -85,8 +87,46 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
   let leadingW: u64 = 0xff;
   let trailingW: u64 = 0;
   let lastPayload: u64 = 0;
+  let repeated = false;
 
-  for (let i = 1; i < n; i++) {
+  let i = 1;
+  while (i < n) {
+    if (repeated) {
+      // After a repeated sample ('0' '0'), look for a run of them: same interval, same value
+      // bits. Two compares per sample find it. Timestamps beyond 2^53 take the general
+      // path, where the f64 -> i64 conversion is checked.
+      let tn = t + tDelta;
+      let j = i;
+      while (j < n) {
+        const tnf = <f64>tn;
+        const o = <usize>j << 3;
+        if (load<f64>(tsPtr + o) != tnf || load<u64>(vsPtr + o) != v || !(Math.abs(tnf) < SAFE_INTEGER_LIMIT)) break;
+        tn += tDelta;
+        j++;
+      }
+      if (j > i) {
+        let z = <u64>(j - i) << 1;
+        t = tn - tDelta;
+        lastPayload = 0;
+        i = j;
+        while (z > 0) {
+          const k = z < 64 ? z : 64;
+          z -= k;
+          const free = 64 - fill;
+          if (k < free) {
+            acc <<= k;
+            fill += k;
+          } else {
+            store<u64>(outPos, bswap<u64>(acc << free));
+            outPos += 8;
+            acc = 0;
+            fill = k - free;
+          }
+        }
+        if (i >= n) break;
+      }
+    }
+    repeated = false;
     const off = <usize>i << 3;
     let pre: u64 = 0;
     let preN: u64 = 0;
@@ -161,6 +201,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
       }
     }
     lastPayload = pn;
+    repeated = preN == 1 && x == 0;
 
     // One write when everything fits in 64 bits, else timestamp code + header, then payload.
     let x1: u64;
@@ -200,6 +241,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
         fill = rem;
       }
     }
+    i++;
   }
   // Flush the partial word, left-aligned; only its first ceil(fill/8) bytes count.
   store<u64>(outPos, fill > 0 ? bswap<u64>(acc << (64 - fill)) : 0);

@@ -1,17 +1,28 @@
 // Plain TypeScript XOR chunk codec: the speed baseline for bench/wasm/xor.bench.ts and an
 // independent oracle for tests. Not shipped in src/. Byte-compatible with the WASM codec
 // (Prometheus' XOR chunk); 64-bit values are handled as two u32 halves, not BigInt.
+// Results are allocated exactly as src/wasm/xor.ts allocates them (small ones from the same
+// kind of ResultPool, a reused scratch buffer for the bit writer), so the benchmark
+// compares the codecs and not two allocation policies.
+import { ResultPool } from "../../src/wasm/result-pool.js";
+
+const results = new ResultPool();
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer); // little endian: [lo, hi]
 const TWO32 = 4294967296;
+
+// The writer ORs bits in, so it needs zeroed bytes: the shared scratch is zeroed per use.
+let scratch = new Uint8Array(4096);
 
 class BitWriter {
   buf: Uint8Array;
   pos = 0; // in bits
 
   constructor(bytes: number) {
-    this.buf = new Uint8Array(bytes);
+    if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, 2 * scratch.length));
+    else scratch.fill(0, 0, bytes);
+    this.buf = scratch;
   }
 
   /** Writes the low n (<= 32) bits of v. */
@@ -76,7 +87,7 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
   const n = ts.length;
   const w = new BitWriter(2 + 20 + n * 20);
   w.write(n, 16);
-  if (n === 0) return w.buf.slice(0, 2);
+  if (n === 0) return copyOut(w.buf, 2);
   const t0 = BigInt(ts[0]!);
   w.uvarint(BigInt.asUintN(64, (t0 << 1n) ^ (t0 >> 63n)));
   f64[0] = vs[0]!;
@@ -144,7 +155,24 @@ export function encodeXorBaseline(ts: Float64Array, vs: Float64Array): Uint8Arra
     tDelta = d;
   }
   const extra = (w.pos & 7) === 0 && lastValueBits !== 0 && (lastValueBits & 7) === 0 ? 1 : 0;
-  return w.buf.slice(0, (w.pos >>> 3) + (w.pos & 7 ? 1 : 0) + extra);
+  return copyOut(w.buf, (w.pos >>> 3) + (w.pos & 7 ? 1 : 0) + extra);
+}
+
+function copyOut(buf: Uint8Array, len: number): Uint8Array {
+  const at = results.allocate(len);
+  const out = new Uint8Array(results.buffer, at, len);
+  out.set(buf.subarray(0, len));
+  return out;
+}
+
+/** Encodes consecutive chunks of perChunk samples, one encodeXorBaseline call each. */
+export function encodeXorBaselineMany(ts: Float64Array, vs: Float64Array, perChunk: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let start = 0; start < ts.length; start += perChunk) {
+    const end = Math.min(ts.length, start + perChunk);
+    chunks.push(encodeXorBaseline(ts.subarray(start, end), vs.subarray(start, end)));
+  }
+  return chunks;
 }
 
 class BitReader {
@@ -180,12 +208,25 @@ class BitReader {
   }
 }
 
+function newPair(n: number): { ts: Float64Array; vs: Float64Array } {
+  const at = results.allocate(n * 16);
+  return { ts: new Float64Array(results.buffer, at, n), vs: new Float64Array(results.buffer, at + n * 8, n) };
+}
+
 export function decodeXorBaseline(chunk: Uint8Array): { ts: Float64Array; vs: Float64Array } {
-  const n = (chunk[0]! << 8) | chunk[1]!;
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
-  decodeXorBaselineInto(chunk, ts, vs, 0);
-  return { ts, vs };
+  const pair = newPair((chunk[0]! << 8) | chunk[1]!);
+  decodeXorBaselineInto(chunk, pair.ts, pair.vs, 0);
+  return pair;
+}
+
+/** Decodes many chunks, in order, into one new pair of arrays. */
+export function decodeXorBaselineMany(chunks: readonly Uint8Array[]): { ts: Float64Array; vs: Float64Array } {
+  let total = 0;
+  for (const c of chunks) total += (c[0]! << 8) | c[1]!;
+  const pair = newPair(total);
+  let at = 0;
+  for (const c of chunks) at += decodeXorBaselineInto(c, pair.ts, pair.vs, at);
+  return pair;
 }
 
 /** Decodes into caller-owned arrays from index `at`; returns the sample count. */

@@ -1,13 +1,24 @@
 // XOR codec throughput: WASM (src/wasm) vs the plain-TS baseline (bench/baseline), same
-// process, same seeded data. Three shapes, 100 chunks x 120 samples each (Prometheus'
-// chunk size). Prints samples/s, bytes/sample and WASM/TS ratios. "per chunk" is one API
-// call per 120-sample chunk (copies in and out included); "100 chunks/call" is the bulk
-// decodeXorMany a querier uses for one series; "into reused arrays" is decodeXorInto, which
-// skips allocating the result (on both sides), the dominant cost once decoding is fast.
+// process, same seeded data, three shapes of 100 chunks x 120 samples (Prometheus' chunk
+// size). Every row calls both sides through the same API shape and both allocate their
+// results the same way (small results from a shared pool, see src/wasm/result-pool.ts):
+//   encode, 1 call/chunk     encodeXor              vs encodeXorBaseline, per 120-sample chunk
+//   encode, 1 call/series    encodeXorMany(.., 120) vs encodeXorBaselineMany: all 100 chunks
+//   decode, 1 call/chunk     decodeXor              vs decodeXorBaseline: fresh arrays per chunk
+//   decode, 1 call/series    decodeXorMany          vs decodeXorBaselineMany: 100 chunks into one fresh pair
+//   decode into reused arrays, 1 call/series  decodeXorInto vs decodeXorBaselineInto per chunk
+// Times include copying into and out of WASM memory. Prints samples/s, WASM/TS and bytes/sample.
 // Run: npm run build:wasm && npx tsc -p tsconfig.json && npm run bench:codec
+import { cpus } from "node:os";
 import Benchmark from "benchmark";
-import { decodeXor, decodeXorInto, decodeXorMany, encodeXor } from "../../src/wasm/index.js";
-import { decodeXorBaseline, decodeXorBaselineInto, encodeXorBaseline } from "../baseline/xor.js";
+import { decodeXor, decodeXorInto, decodeXorMany, encodeXor, encodeXorMany } from "../../src/wasm/index.js";
+import {
+  decodeXorBaseline,
+  decodeXorBaselineInto,
+  decodeXorBaselineMany,
+  encodeXorBaseline,
+  encodeXorBaselineMany,
+} from "../baseline/xor.js";
 import { rng } from "../helpers/random.js";
 
 const CHUNKS = 100;
@@ -87,14 +98,23 @@ for (const shape of ["constant gauge", "regular counter", "noisy float gauge"] a
   const encodeTs = (): void => {
     for (let c = 0; c < CHUNKS; c++) sink += encodeXorBaseline(cts[c]!, cvs[c]!).length;
   };
+  const encodeMany = (): void => {
+    sink += encodeXorMany(ts, vs, PER_CHUNK).length;
+  };
+  const encodeManyTs = (): void => {
+    sink += encodeXorBaselineMany(ts, vs, PER_CHUNK).length;
+  };
   const decode = (): void => {
     for (let c = 0; c < CHUNKS; c++) sink += decodeXor(chunks[c]!).ts.length;
+  };
+  const decodeTs = (): void => {
+    for (let c = 0; c < CHUNKS; c++) sink += decodeXorBaseline(chunks[c]!).ts.length;
   };
   const decodeMany = (): void => {
     sink += decodeXorMany(chunks).ts.length;
   };
-  const decodeTs = (): void => {
-    for (let c = 0; c < CHUNKS; c++) sink += decodeXorBaseline(chunks[c]!).ts.length;
+  const decodeManyTs = (): void => {
+    sink += decodeXorBaselineMany(chunks).ts.length;
   };
   const outTs = new Float64Array(samples);
   const outVs = new Float64Array(samples);
@@ -106,15 +126,16 @@ for (const shape of ["constant gauge", "regular counter", "noisy float gauge"] a
     for (let c = 0; c < CHUNKS; c++) at += decodeXorBaselineInto(chunks[c]!, outTs, outVs, at);
     sink += at;
   };
-  const [encW, encT] = pair("encode", encode, encodeTs);
-  const [decW, decT] = pair("decode", decode, decodeTs);
-  const [decM, decT2] = pair("decode many", decodeMany, decodeTs);
-  const [decI, decIT] = pair("decode into", decodeInto, decodeIntoTs);
   const bps = bytes / samples;
-  rows.push({ shape, op: "encode (per chunk)", wasm: encW * samples, ts: encT * samples, bytesPerSample: bps });
-  rows.push({ shape, op: "decode (per chunk)", wasm: decW * samples, ts: Math.max(decT, decT2) * samples, bytesPerSample: bps });
-  rows.push({ shape, op: "decode (100 chunks/call)", wasm: decM * samples, ts: Math.max(decT, decT2) * samples, bytesPerSample: bps });
-  rows.push({ shape, op: "decode into reused arrays (100 chunks/call)", wasm: decI * samples, ts: decIT * samples, bytesPerSample: bps });
+  const add = (op: string, wasm: () => void, ts: () => void): void => {
+    const [w, t] = pair(`${shape} ${op}`, wasm, ts);
+    rows.push({ shape, op, wasm: w * samples, ts: t * samples, bytesPerSample: bps });
+  };
+  add("encode, 1 call/chunk", encode, encodeTs);
+  add("encode, 1 call/series (100 chunks)", encodeMany, encodeManyTs);
+  add("decode, 1 call/chunk", decode, decodeTs);
+  add("decode, 1 call/series (100 chunks)", decodeMany, decodeManyTs);
+  add("decode into reused arrays, 1 call/series", decodeInto, decodeIntoTs);
 }
 
 const fmt = (x: number): string => `${(x / 1e6).toFixed(1)}M`;
@@ -123,5 +144,10 @@ const lines = [
   "| --- | --- | ---: | ---: | ---: | ---: |",
   ...rows.map((r) => `| ${r.shape} | ${r.op} | ${fmt(r.wasm)} | ${fmt(r.ts)} | ${(r.wasm / r.ts).toFixed(1)}x | ${r.bytesPerSample.toFixed(2)} |`),
 ];
+const cpu = cpus();
+process.stdout.write(
+  `${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}; ` +
+    `${CHUNKS} chunks x ${PER_CHUNK} samples per shape; best of ${ROUNDS} alternating rounds\n\n`,
+);
 process.stdout.write(lines.join("\n") + "\n");
 if (sink === -1) process.stdout.write("\n");

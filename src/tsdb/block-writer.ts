@@ -9,7 +9,7 @@ import type { SampleBatch } from "../model/sample.js";
 import { BlockError } from "./block-errors.js";
 import { writeBlockMeta, type BlockCompaction, type BlockDesc, type BlockMeta } from "./block-meta.js";
 import { chunkNumSamples, Encoding, type Chunk } from "./chunkenc/chunk.js";
-import { encodeXorChunk, SAMPLES_PER_CHUNK } from "./chunkenc/xor.js";
+import { encodeXorChunks, SAMPLES_PER_CHUNK } from "./chunkenc/xor.js";
 import { ChunkWriter } from "./chunks/chunk-writer.js";
 import { compareLabelSets } from "./encoding/strings.js";
 import type { ChunkMeta } from "./index/format.js";
@@ -194,13 +194,12 @@ export async function writeBlock(parentDir: string, input: Iterable<BlockSeriesI
 export function cutChunks(samples: SampleBatch | undefined, perChunk: number = SAMPLES_PER_CHUNK): TimedChunk[] {
   if (!samples || samples.ts.length === 0) return [];
   const { ts, vs } = samples;
-  const out: TimedChunk[] = [];
-  for (let start = 0; start < ts.length; start += perChunk) {
-    const end = Math.min(ts.length, start + perChunk);
-    const c = encodeXorChunk(ts, vs, start, end);
-    out.push({ ...c, mint: ts[start], maxt: ts[end - 1] });
-  }
-  return out;
+  // One WASM call for the whole series.
+  return encodeXorChunks(ts, vs, perChunk).map((c, k) => ({
+    ...c,
+    mint: ts[k * perChunk],
+    maxt: ts[Math.min(ts.length, (k + 1) * perChunk) - 1],
+  }));
 }
 
 /** Block descriptors for meta.json compaction parents. */

@@ -1,7 +1,7 @@
 // XOR (Gorilla) float chunks. The bit-level work happens in WASM (src/wasm);
 // this file adapts it to the Chunk type and wraps decode failures with context.
 import type { SampleBatch } from "../../model/sample.js";
-import { decodeXor, decodeXorMany, decodeXorRange, encodeXor } from "../../wasm/index.js";
+import { decodeXor, decodeXorMany, decodeXorRange, encodeXor, encodeXorMany } from "../../wasm/index.js";
 import { CorruptionError } from "../encoding/errors.js";
 import { Encoding, type Chunk } from "./chunk.js";
 
@@ -12,6 +12,12 @@ export const SAMPLES_PER_CHUNK = 120;
 export function encodeXorChunk(ts: Float64Array, vs: Float64Array, start = 0, end = ts.length): Chunk {
   if (end - start > 0xffff) throw new RangeError(`XOR chunk: ${end - start} samples exceed the 65535 a chunk can count`);
   return { encoding: Encoding.XOR, bytes: encodeXor(ts, vs, start, end) };
+}
+
+/** Cuts samples [start, end) into XOR chunks of at most perChunk samples, in one WASM call. */
+export function encodeXorChunks(ts: Float64Array, vs: Float64Array, perChunk: number, start = 0, end = ts.length): Chunk[] {
+  if (perChunk > 0xffff) throw new RangeError(`XOR chunk: ${perChunk} samples exceed the 65535 a chunk can count`);
+  return encodeXorMany(ts, vs, perChunk, start, end).map((bytes) => ({ encoding: Encoding.XOR, bytes }));
 }
 
 export function decodeXorChunk(bytes: Uint8Array): SampleBatch {
