@@ -9,6 +9,10 @@ import { STATUS_BAD_VARINT, STATUS_BAD_WINDOW, STATUS_TRUNCATED } from "./status
 /** Zero bytes the reversed copy has below it: reads past the end of the stream land there. */
 export const XOR_REVERSE_PAD: i32 = 32;
 
+// '10' + 14-bit delta-of-delta, then '10' (value in the last window).
+const JITTER_MASK: u64 = (<u64>3 << 62) | (<u64>3 << 46);
+const JITTER_PATTERN: u64 = (<u64>2 << 62) | (<u64>2 << 46);
+
 // Varint reader for the first two samples; they start on byte boundaries. On success
 // varintStatus is 0 and varintEnd is the byte after the varint.
 let varintEnd: usize = 0;
@@ -104,7 +108,8 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
   const top = rbase + streamLen - 8;
   const totalBits: usize = streamLen << 3;
   let pos: usize = 0;
-  let leading: u64 = 0;
+  // The value window: significant bits and trailing zeros of the last '11' header.
+  let winBits: u64 = 64;
   let trailing: u64 = 0;
   const count = <usize>n;
   let i: usize = 1;
@@ -132,6 +137,45 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
             out++;
           }
         }
+        continue;
+      }
+      // Commonest counter sample: same interval ('0'), value within the last window ('10').
+      if ((w >> 61) == 0b010) {
+        t += tDelta;
+        pos += 3;
+        const bits = 3 + winBits <= 64 ? w << 3 : peek(top, pos);
+        v ^= (bits >> (64 - winBits)) << trailing;
+        pos += <usize>winBits;
+        if (pos > totalBits) return STATUS_TRUNCATED;
+        tf = <f64>t;
+        if (tf > maxt) break;
+        if (tf >= mint) {
+          store<f64>(tsOut + (out << 3), tf);
+          store<u64>(vsOut + (out << 3), v);
+          out++;
+        }
+        i++;
+        continue;
+      }
+      // Commonest jittery-gauge sample: a small delta-of-delta ('10' + 14 bits), value within
+      // the last window ('10').
+      if ((w & JITTER_MASK) == JITTER_PATTERN) {
+        const raw = <i64>((w >> 48) & 0x3fff);
+        tDelta += raw > 0x2000 ? raw - 0x4000 : raw;
+        t += tDelta;
+        pos += 18;
+        const bits = 18 + winBits <= 64 ? w << 18 : peek(top, pos);
+        v ^= (bits >> (64 - winBits)) << trailing;
+        pos += <usize>winBits;
+        if (pos > totalBits) return STATUS_TRUNCATED;
+        tf = <f64>t;
+        if (tf > maxt) break;
+        if (tf >= mint) {
+          store<f64>(tsOut + (out << 3), tf);
+          store<u64>(vsOut + (out << 3), v);
+          out++;
+        }
+        i++;
         continue;
       }
       // Timestamp: delta-of-delta in the '0', '10', '110', '1110' or '1111' bucket.
@@ -176,14 +220,15 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
       let mbits: u64;
       let hdr: u64;
       if ((w >> 62) == 0b10) {
-        mbits = 64 - leading - trailing;
+        mbits = winBits;
         hdr = 2;
       } else {
-        leading = (w >> 57) & 31;
+        const leading = (w >> 57) & 31;
         mbits = (w >> 51) & 63;
         if (mbits == 0) mbits = 64;
         if (leading + mbits > 64) return STATUS_BAD_WINDOW;
         trailing = 64 - leading - mbits;
+        winBits = mbits;
         hdr = 13;
       }
       pos += <usize>hdr;
