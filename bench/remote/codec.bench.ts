@@ -8,6 +8,7 @@ import protobuf from "protobufjs";
 import { decodeWriteRequest, encodeLabelsField, writeTimeSeries } from "../../src/remote/codec.js";
 import { ProtoWriter } from "../../src/remote/proto-wire.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
+import { rng } from "../helpers/random.js";
 
 const root = protobuf.parse(`
 syntax = "proto3";
@@ -17,17 +18,6 @@ message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
 message WriteRequest { repeated TimeSeries timeseries = 1; }
 `).root;
 const WriteRequest = root.lookupType("WriteRequest");
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const r = rng(7);
 const SERIES = 1000;

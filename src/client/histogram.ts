@@ -7,7 +7,7 @@ import type { Bucket, Exemplar, Metric, MetricFamily } from "./interface.js";
 import { nowSeconds } from "./timer.js";
 import {
   constIdentity, descFromOptions, MetricVec, registerAll,
-  type ChildIdentity, type ChildStore, type MetricOptions, type VecOptions,
+  type ChildIdentity, type ChildStore, type MetricOptions,
 } from "./vec.js";
 
 export interface HistogramOptions extends MetricOptions {

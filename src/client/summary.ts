@@ -10,7 +10,7 @@ import { QuantileStream, type Target } from "./quantile-stream.js";
 import { nowSeconds } from "./timer.js";
 import {
   constIdentity, descFromOptions, MetricVec, registerAll,
-  type ChildIdentity, type ChildStore, type MetricOptions, type VecOptions,
+  type ChildIdentity, type ChildStore, type MetricOptions,
 } from "./vec.js";
 
 export interface SummaryOptions extends MetricOptions {

@@ -2,7 +2,7 @@
 // with promtool's arguments and output.
 import type { Block } from "../tsdb/block.js";
 import { analyzeBlock } from "../tsdb/block-analyze.js";
-import { listBlockDirs, openBlocks } from "../tsdb/block-dir.js";
+import { openBlocks } from "../tsdb/block-dir.js";
 import { dumpQueriers } from "../tsdb/block-dump.js";
 import { openReadOnlyDB } from "../tsdb/db-read-only.js";
 import type { BlockMeta } from "../tsdb/block-meta.js";

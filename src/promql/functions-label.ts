@@ -5,7 +5,6 @@ import { expandTemplate } from "../relabel/expand.js";
 import { EvalError } from "./errors.js";
 import type { StepSeries } from "./eval-types.js";
 import { mergeSameLabels } from "./series-set.js";
-import { quoteGo } from "../model/go-format.js";
 
 /** Valid UTF-8 (no stray bytes from the parser) and not empty, as Prometheus 3 accepts names. */
 export function isValidLabelName(name: string): boolean {

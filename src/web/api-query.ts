@@ -2,11 +2,10 @@
 // label values and exemplars.
 import type { Context } from "koa";
 import { compareLabels, labelsKey, type Labels } from "../model/labels.js";
-import type { Matcher } from "../model/matcher.js";
 import type { Queryable } from "../storage/interface.js";
 import { ApiError, badData, toApiError } from "./api-error.js";
 import { labelsJSON, queryDataJSON } from "./format.js";
-import { MAX_TIME, MIN_TIME, Params } from "./params.js";
+import { MAX_TIME, MIN_TIME, matcherSets, Params } from "./params.js";
 import { expressionTree } from "./parse-tree.js";
 import { sendData, sendDataJSON } from "./respond.js";
 import type { Router } from "./router.js";
@@ -149,19 +148,6 @@ function limitParam(p: Params): number {
 
 function truncate(list: string[], limit: number): string[] {
   return limit > 0 && list.length > limit ? list.slice(0, limit) : list;
-}
-
-function matcherSets(p: Params, parser: PromQLParser): Matcher[][] {
-  return p.getAll("match[]").map((s) => {
-    let ms: Matcher[];
-    try {
-      ms = parser.parseMetricSelector(s);
-    } catch (err) {
-      throw badData(`invalid parameter "match[]": ${(err as Error).message}`, err);
-    }
-    if (ms.every((m) => m.matchesEmpty())) throw badData(`invalid parameter "match[]": match[] must contain at least one non-empty matcher`);
-    return ms;
-  });
 }
 
 /** Runs fn with a signal that fires on the timeout parameter, the server's limit or the client going away. */

@@ -2,7 +2,9 @@
 // parsed and bounded the way Prometheus' API does.
 import type { Context } from "koa";
 import { DurationError, parseDuration } from "../model/duration.js";
+import type { Matcher } from "../model/matcher.js";
 import { badData } from "./api-error.js";
+import type { PromQLParser } from "./sources.js";
 
 /** Prometheus' minimum and maximum query times, brought within what a JS number holds exactly. */
 export const MIN_TIME = -(2 ** 52);
@@ -103,4 +105,18 @@ export function parseDurationParam(s: string): number {
     if (err instanceof DurationError) throw new Error(`cannot parse "${s}" to a valid duration`);
     throw err;
   }
+}
+
+/** Every match[] selector, parsed; each must have a matcher that rejects the empty value, as Prometheus requires. */
+export function matcherSets(p: Params, parser: PromQLParser): Matcher[][] {
+  return p.getAll("match[]").map((s) => {
+    let ms: Matcher[];
+    try {
+      ms = parser.parseMetricSelector(s);
+    } catch (err) {
+      throw badData(`invalid parameter "match[]": ${(err as Error).message}`, err);
+    }
+    if (ms.every((m) => m.matchesEmpty())) throw badData(`invalid parameter "match[]": match[] must contain at least one non-empty matcher`);
+    return ms;
+  });
 }

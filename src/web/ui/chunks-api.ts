@@ -1,11 +1,10 @@
 // GET/POST /api/v1/promwasm/chunks: the raw XOR chunks of matching series, base64, for
 // clients that decode them themselves (the web UI's raw view uses the browser codec).
 // promwasm-specific; Prometheus has no such endpoint.
-import type { Matcher } from "../../model/matcher.js";
 import type { ChunkQueryable, ChunkSeries } from "../../storage/interface.js";
 import { ApiError, badData } from "../api-error.js";
 import { labelsJSON } from "../format.js";
-import { MAX_TIME, MIN_TIME, Params } from "../params.js";
+import { MAX_TIME, MIN_TIME, matcherSets, Params } from "../params.js";
 import { sendDataJSON } from "../respond.js";
 import type { Router } from "../router.js";
 import type { PromQLParser } from "../sources.js";
@@ -21,9 +20,8 @@ export interface ChunkAPIOptions {
 export function registerChunkAPI(router: Router, opts: ChunkAPIOptions): void {
   router.getPost(CHUNKS_PATH, async (ctx) => {
     const p = await Params.from(ctx);
-    const raw = p.getAll("match[]");
-    if (raw.length === 0) throw badData("no match[] parameter provided");
-    const sets = raw.map((s) => parseSelector(opts.parser, s));
+    if (p.getAll("match[]").length === 0) throw badData("no match[] parameter provided");
+    const sets = matcherSets(p, opts.parser);
     const start = p.time("start", MIN_TIME);
     const end = p.time("end", MAX_TIME);
     if (end < start) throw badData(`invalid parameter "end": end timestamp must not be before start time`);
@@ -50,17 +48,6 @@ export function registerChunkAPI(router: Router, opts: ChunkAPIOptions): void {
     }
     sendDataJSON(ctx, `[${shown.map(seriesJSON).join(",")}]`, warnings);
   });
-}
-
-function parseSelector(parser: PromQLParser, s: string): Matcher[] {
-  let ms: Matcher[];
-  try {
-    ms = parser.parseMetricSelector(s);
-  } catch (err) {
-    throw badData(`invalid parameter "match[]": ${(err as Error).message}`, err);
-  }
-  if (ms.every((m) => m.matchesEmpty())) throw badData(`invalid parameter "match[]": match[] must contain at least one non-empty matcher`);
-  return ms;
 }
 
 function seriesJSON(s: ChunkSeries): string {
