@@ -25,6 +25,29 @@ const SAFE_INTEGER_LIMIT: f64 = 9007199254740992.0;
   return t == Math.floor(t) && t >= -INT64_LIMIT && t < INT64_LIMIT;
 }
 
+/**
+ * tf as i64 if it is an integer in int64 range, else i64.MIN_VALUE (which callers tell
+ * from -2^63 itself). Integer operations on the bits only: the engine's f64 -> i64
+ * conversions (and floor) carry a false dependency from one sample to the next.
+ */
+function integralToI64(tf: f64): i64 {
+  const b = reinterpret<u64>(tf);
+  const e = <i64>((b >> 52) & 0x7ff);
+  if (e < 1023) return (b << 1) == 0 ? 0 : i64.MIN_VALUE; // |tf| < 1: only +-0 is integral
+  const m = (b & 0xfffffffffffff) | 0x10000000000000;
+  const sh = e - 1075;
+  let mag: u64;
+  if (sh >= 0) {
+    if (sh > 10) return i64.MIN_VALUE; // |tf| >= 2^63, Inf, NaN (-2^63 is MIN_VALUE anyway)
+    mag = m << <u64>sh;
+  } else {
+    const rs = <u64>-sh;
+    if ((m & ((<u64>1 << rs) - 1)) != 0) return i64.MIN_VALUE;
+    mag = m >> rs;
+  }
+  return (b >> 63) != 0 ? -<i64>mag : <i64>mag;
+}
+
 // bitRange in Prometheus: -(2^(n-1)-1) <= x <= 2^(n-1).
 @inline function fits(x: i64, n: i32): bool {
   const half: i64 = <i64>1 << <i64>(n - 1);
@@ -84,7 +107,10 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
   let acc: u64 = 0;
   let fill: u64 = 0;
   let outPos = p;
-  let leadingW: u64 = 0xff;
+  // The value window: bits kept, their count and trailing zeros. An empty mask before the
+  // first window makes the first non-zero XOR open one.
+  let winMask: u64 = 0;
+  let winBits: u64 = 0;
   let trailingW: u64 = 0;
   let lastPayload: u64 = 0;
   let repeated = false;
@@ -132,8 +158,17 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     let preN: u64 = 0;
     if (i > 1) {
       const tf = load<f64>(tsPtr + off);
-      if (!validTimestamp(tf)) return STATUS_BAD_TIMESTAMP;
-      const ti = <i64>tf;
+      // Regular interval: the predicted timestamp converts to f64 exactly (below 2^53), so
+      // an equal f64 is that integer. Otherwise convert from the bits.
+      const tn = t + tDelta;
+      const tnf = <f64>tn;
+      let ti: i64;
+      if (tf == tnf && Math.abs(tnf) < SAFE_INTEGER_LIMIT) {
+        ti = tn;
+      } else {
+        ti = integralToI64(tf);
+        if (ti == i64.MIN_VALUE && tf != -INT64_LIMIT) return STATUS_BAD_TIMESTAMP;
+      }
       const d = ti - t;
       const dod = d - tDelta;
       t = ti;
@@ -182,18 +217,21 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     let pl: u64 = 0;
     let pn: u64 = 0;
     if (x != 0) {
-      let leading = clz<u64>(x);
-      const trailing = ctz<u64>(x);
-      if (leading >= 32) leading = 31;
-      if (leadingW != 0xff && leading >= leadingW && trailing >= trailingW) {
+      // The XOR fits the window when it has no bit outside it. leading is capped at 31
+      // and so is the window's, so this equals Prometheus' leading/trailing comparison.
+      if ((x & ~winMask) == 0) {
         h = 0b10;
         hn = 2;
-        pn = 64 - leadingW - trailingW;
+        pn = winBits;
         pl = x >> trailingW;
       } else {
-        leadingW = leading;
-        trailingW = trailing;
+        let leading = clz<u64>(x);
+        const trailing = ctz<u64>(x);
+        if (leading >= 32) leading = 31;
         pn = 64 - leading - trailing;
+        winBits = pn;
+        trailingW = trailing;
+        winMask = (~(<u64>0) >> (64 - pn)) << trailing;
         // '11', 5 bits leading, 6 bits significant count (64 wraps to 0).
         h = (<u64>0b11 << 11) | (leading << 6) | (pn & 63);
         hn = 13;
