@@ -16,6 +16,7 @@ const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
 const INT64_LIMIT: f64 = 9223372036854775808.0;
 // 2^53: integers below it in magnitude convert between i64 and f64 exactly.
 const SAFE_INTEGER_LIMIT: f64 = 9007199254740992.0;
+const HALF_SAFE_INTEGER_LIMIT: f64 = 4503599627370496.0;
 
 @inline function canonical(bits: u64): u64 {
   return bits == STALE_NAN_QUIETED ? STALE_NAN : bits;
@@ -23,29 +24,6 @@ const SAFE_INTEGER_LIMIT: f64 = 9007199254740992.0;
 
 @inline function validTimestamp(t: f64): bool {
   return t == Math.floor(t) && t >= -INT64_LIMIT && t < INT64_LIMIT;
-}
-
-/**
- * tf as i64 if it is an integer in int64 range, else i64.MIN_VALUE (which callers tell
- * from -2^63 itself). Integer operations on the bits only: the engine's f64 -> i64
- * conversions (and floor) carry a false dependency from one sample to the next.
- */
-function integralToI64(tf: f64): i64 {
-  const b = reinterpret<u64>(tf);
-  const e = <i64>((b >> 52) & 0x7ff);
-  if (e < 1023) return (b << 1) == 0 ? 0 : i64.MIN_VALUE; // |tf| < 1: only +-0 is integral
-  const m = (b & 0xfffffffffffff) | 0x10000000000000;
-  const sh = e - 1075;
-  let mag: u64;
-  if (sh >= 0) {
-    if (sh > 10) return i64.MIN_VALUE; // |tf| >= 2^63, Inf, NaN (-2^63 is MIN_VALUE anyway)
-    mag = m << <u64>sh;
-  } else {
-    const rs = <u64>-sh;
-    if ((m & ((<u64>1 << rs) - 1)) != 0) return i64.MIN_VALUE;
-    mag = m >> rs;
-  }
-  return (b >> 63) != 0 ? -<i64>mag : <i64>mag;
 }
 
 // bitRange in Prometheus: -(2^(n-1)-1) <= x <= 2^(n-1).
@@ -114,6 +92,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
   let trailingW: u64 = 0;
   let lastPayload: u64 = 0;
   let repeated = false;
+  let inWindow = false;
 
   let i = 1;
   while (i < n) {
@@ -153,21 +132,61 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
       }
     }
     repeated = false;
+    // Entered after a sample of that kind; the bound keeps every predicted timestamp below
+    // 2^53, where the f64 comparison is exact.
+    if (inWindow && winBits <= 61 && Math.abs(<f64>t) + Math.abs(<f64>tDelta) * <f64>(n - i) < HALF_SAFE_INTEGER_LIMIT) {
+      // The commonest counter sample: regular interval ('0') and a value change inside the
+      // window ('10' + winBits), as one write. A lean loop of its own keeps the engine's
+      // register allocator from spilling; anything else leaves it for the general path.
+      const k = 3 + winBits;
+      const code = <u64>0b010 << winBits;
+      let j = i;
+      let tn = t + tDelta;
+      while (j < n) {
+        const o = <usize>j << 3;
+        if (load<f64>(tsPtr + o) != <f64>tn) break;
+        const cur = canonical(load<u64>(vsPtr + o));
+        const x = cur ^ v;
+        if (x == 0 || (x & ~winMask) != 0) break;
+        v = cur;
+        tn += tDelta;
+        j++;
+        const bits = code | (x >> trailingW);
+        const free = 64 - fill;
+        if (k < free) {
+          acc = (acc << k) | bits;
+          fill += k;
+        } else {
+          const rem = k - free;
+          store<u64>(outPos, bswap<u64>((acc << free) | (bits >> rem)));
+          outPos += 8;
+          acc = rem == 0 ? 0 : bits;
+          fill = rem;
+        }
+      }
+      if (j > i) {
+        t = tn - tDelta;
+        lastPayload = winBits;
+        i = j;
+        if (i >= n) break;
+      }
+      inWindow = false;
+    }
     const off = <usize>i << 3;
     let pre: u64 = 0;
     let preN: u64 = 0;
     if (i > 1) {
       const tf = load<f64>(tsPtr + off);
       // Regular interval: the predicted timestamp converts to f64 exactly (below 2^53), so
-      // an equal f64 is that integer. Otherwise convert from the bits.
+      // an equal f64 is that integer and needs no checked f64 -> i64 conversion.
       const tn = t + tDelta;
       const tnf = <f64>tn;
       let ti: i64;
       if (tf == tnf && Math.abs(tnf) < SAFE_INTEGER_LIMIT) {
         ti = tn;
       } else {
-        ti = integralToI64(tf);
-        if (ti == i64.MIN_VALUE && tf != -INT64_LIMIT) return STATUS_BAD_TIMESTAMP;
+        if (!validTimestamp(tf)) return STATUS_BAD_TIMESTAMP;
+        ti = <i64>tf;
       }
       const d = ti - t;
       const dod = d - tDelta;
@@ -240,6 +259,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     }
     lastPayload = pn;
     repeated = preN == 1 && x == 0;
+    inWindow = preN == 1 && hn == 2;
 
     // One write when everything fits in 64 bits, else timestamp code + header, then payload.
     let x1: u64;

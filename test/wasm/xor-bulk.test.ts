@@ -12,7 +12,7 @@ import {
   intersectPostings,
 } from "../../src/wasm/index.js";
 import { decodeXorBaseline, encodeXorBaseline } from "../../bench/baseline/xor.js";
-import { bitsOf, series } from "./gen.js";
+import { bitsOf, fromBits, series } from "./gen.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
@@ -97,6 +97,51 @@ describe("runs of repeated samples", () => {
     const more = chunk.slice();
     more[1] = more[1]! + 40;
     expect(() => decodeXor(more)).toThrow(CorruptChunkError);
+  });
+});
+
+describe("regular counters (the encoder's same-interval, same-window loop)", () => {
+  function counter(n: number, t0: number, seed: number): { ts: Float64Array; vs: Float64Array } {
+    const ts = new Float64Array(n);
+    const vs = new Float64Array(n);
+    let x = seed;
+    const next = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      ts[i] = t0 + i * 15_000 + (i % 53 === 52 ? 7 : 0);
+      const r = next();
+      // Mostly small increments; sometimes a reset, a huge jump, a repeat (r > 0.97) or a
+      // stale marker.
+      if (r < 0.02) c = 0;
+      else if (r < 0.04) c += 2 ** 40 * next();
+      else if (r <= 0.97) c += 10 + Math.floor(next() * 5);
+      vs[i] = r > 0.99 ? fromBits([0x7ff8000000000002n])[0]! : c;
+    }
+    return { ts, vs };
+  }
+
+  test("bytes equal the TS encoder's and decode back, also just below 2^53 ms", () => {
+    for (const t0 of [1_700_000_000_000, 2 ** 53 - 120 * 15_000 - 7, -(2 ** 52)]) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const { ts, vs } = counter(120, t0, seed);
+        const chunk = encodeXor(ts, vs);
+        expect(hex(chunk)).toBe(hex(encodeXorBaseline(ts, vs)));
+        const d = decodeXor(chunk);
+        expect(Array.from(d.ts)).toEqual(Array.from(ts));
+        const canonical = bitsOf(vs).map((b) => (b === 0x7ff8000000000002n ? 0x7ff0000000000002n : b));
+        expect(bitsOf(d.vs)).toEqual(canonical);
+      }
+    }
+  });
+
+  test("a non-integral or out-of-range timestamp inside a regular run is still rejected", () => {
+    const { ts, vs } = counter(120, 1_000_000, 3);
+    const half = ts.slice();
+    half[60] = half[60]! + 0.5;
+    expect(() => encodeXor(half, vs)).toThrow(InvalidInputError);
+    const nan = ts.slice();
+    nan[90] = NaN;
+    expect(() => encodeXor(nan, vs)).toThrow(InvalidInputError);
   });
 });
 
