@@ -140,42 +140,55 @@ export function xorDecode(src: usize, len: i32, tsOut: usize, vsOut: usize, mint
         continue;
       }
       // Commonest counter sample: same interval ('0'), value within the last window ('10').
-      if ((w >> 61) == 0b010) {
-        t += tDelta;
-        pos += 3;
-        const bits = 3 + winBits <= 64 ? w << 3 : peek(top, pos);
-        v ^= (bits >> (64 - winBits)) << trailing;
-        pos += <usize>winBits;
-        if (pos > totalBits) return STATUS_TRUNCATED;
-        tf = <f64>t;
-        if (tf > maxt) break;
-        if (tf >= mint) {
-          store<f64>(tsOut + (out << 3), tf);
-          store<u64>(vsOut + (out << 3), v);
-          out++;
-        }
-        i++;
+      // Such samples come in long stretches, so they get a lean loop of their own (the
+      // engine's register allocator spills less in it).
+      if ((w >> 61) == 0b010 && winBits <= 61) {
+        const step = <usize>(3 + winBits);
+        const drop = 64 - winBits;
+        do {
+          t += tDelta;
+          v ^= ((w << 3) >> drop) << trailing;
+          pos += step;
+          if (pos > totalBits) return STATUS_TRUNCATED;
+          tf = <f64>t;
+          if (tf > maxt) return <i32>out;
+          if (tf >= mint) {
+            store<f64>(tsOut + (out << 3), tf);
+            store<u64>(vsOut + (out << 3), v);
+            out++;
+          }
+          i++;
+          if (i >= count) break;
+          w = peek(top, pos);
+        } while ((w >> 61) == 0b010);
         continue;
       }
       // Commonest jittery-gauge sample: a small delta-of-delta ('10' + 14 bits), value within
       // the last window ('10').
       if ((w & JITTER_MASK) == JITTER_PATTERN) {
-        const raw = <i64>((w >> 48) & 0x3fff);
-        tDelta += raw > 0x2000 ? raw - 0x4000 : raw;
-        t += tDelta;
-        pos += 18;
-        const bits = 18 + winBits <= 64 ? w << 18 : peek(top, pos);
-        v ^= (bits >> (64 - winBits)) << trailing;
-        pos += <usize>winBits;
-        if (pos > totalBits) return STATUS_TRUNCATED;
-        tf = <f64>t;
-        if (tf > maxt) break;
-        if (tf >= mint) {
-          store<f64>(tsOut + (out << 3), tf);
-          store<u64>(vsOut + (out << 3), v);
-          out++;
-        }
-        i++;
+        const inWord = 18 + winBits <= 64;
+        const drop = 64 - winBits;
+        const wb = <usize>winBits;
+        do {
+          const raw = <i64>((w >> 48) & 0x3fff);
+          tDelta += raw > 0x2000 ? raw - 0x4000 : raw;
+          t += tDelta;
+          pos += 18;
+          const bits = inWord ? w << 18 : peek(top, pos);
+          v ^= (bits >> drop) << trailing;
+          pos += wb;
+          if (pos > totalBits) return STATUS_TRUNCATED;
+          tf = <f64>t;
+          if (tf > maxt) return <i32>out;
+          if (tf >= mint) {
+            store<f64>(tsOut + (out << 3), tf);
+            store<u64>(vsOut + (out << 3), v);
+            out++;
+          }
+          i++;
+          if (i >= count) break;
+          w = peek(top, pos);
+        } while ((w & JITTER_MASK) == JITTER_PATTERN);
         continue;
       }
       // Timestamp: delta-of-delta in the '0', '10', '110', '1110' or '1111' bucket.

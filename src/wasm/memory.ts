@@ -29,17 +29,19 @@ export interface MemoryViews {
 }
 
 let views: MemoryViews | undefined;
+let viewsOwner: WasmExports | undefined;
 
 /**
- * Views of the instance's current memory. They are re-derived only when memory.buffer is
- * a different object (growth detaches the old one, and another instance has its own), so a
- * call costs an identity check. Take them after any call that may grow memory.
+ * Views of the instance's current memory. Reading memory.buffer is a call into the engine
+ * that costs as much as decoding a few dozen samples, so the views are kept and re-derived
+ * only for another instance or once growth has detached them (a detached view has length 0;
+ * memory never shrinks to zero). Take them after any call that may grow memory.
  */
 export function memoryViews(w: WasmExports): MemoryViews {
+  if (views !== undefined && viewsOwner === w && views.u8.length !== 0) return views;
   const buffer = w.memory.buffer;
-  if (views === undefined || views.buffer !== buffer) {
-    views = { buffer, u8: new Uint8Array(buffer), u32: new Uint32Array(buffer, 0, buffer.byteLength >>> 2), f64: new Float64Array(buffer, 0, buffer.byteLength >>> 3) };
-  }
+  views = { buffer, u8: new Uint8Array(buffer), u32: new Uint32Array(buffer, 0, buffer.byteLength >>> 2), f64: new Float64Array(buffer, 0, buffer.byteLength >>> 3) };
+  viewsOwner = w;
   return views;
 }
 

@@ -134,6 +134,21 @@ describe("regular counters (the encoder's same-interval, same-window loop)", () 
     }
   });
 
+  test("decoding: ranges ending inside a stretch, cuts anywhere and overclaimed counts", () => {
+    const { ts, vs } = counter(120, 1_700_000_000_000, 5);
+    const chunk = encodeXor(ts, vs);
+    for (const [a, b] of [[0, 10], [17, 63], [5, 119]] as const) {
+      const d = decodeXorRange(chunk, ts[a]!, ts[b]!);
+      expect(Array.from(d.ts)).toEqual(Array.from(ts.subarray(a, b + 1)));
+    }
+    for (let cut = 2; cut < chunk.length - 1; cut++) {
+      expect(() => decodeXor(chunk.subarray(0, cut))).toThrow(CorruptChunkError);
+    }
+    const more = chunk.slice();
+    more[1] = more[1]! + 10;
+    expect(() => decodeXor(more)).toThrow(CorruptChunkError);
+  });
+
   test("a non-integral or out-of-range timestamp inside a regular run is still rejected", () => {
     const { ts, vs } = counter(120, 1_000_000, 3);
     const half = ts.slice();
