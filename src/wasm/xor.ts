@@ -30,18 +30,8 @@ function copyPairOut(w: WasmExports, tsOut: number, vsOut: number, m: number): D
   const ts = new Float64Array(buf, at, m);
   const vs = new Float64Array(buf, at + m * 8, m);
   const f64 = memoryViews(w).f64;
-  const a = tsOut >>> 3;
-  const b = vsOut >>> 3;
-  if (m <= 256) {
-    // Short copies: a loop beats creating two subarray views.
-    for (let i = 0; i < m; i++) {
-      ts[i] = f64[a + i]!;
-      vs[i] = f64[b + i]!;
-    }
-  } else {
-    ts.set(f64.subarray(a, a + m));
-    vs.set(f64.subarray(b, b + m));
-  }
+  ts.set(f64.subarray(tsOut >>> 3, (tsOut >>> 3) + m));
+  vs.set(f64.subarray(vsOut >>> 3, (vsOut >>> 3) + m));
   return { ts, vs };
 }
 
@@ -69,19 +59,9 @@ function checkRange(name: string, ts: Float64Array, vs: Float64Array, start: num
 
 // Copies ts[start:end], vs[start:end] to f64 indexes tsAt and tsAt + n of WASM memory.
 function copySamplesIn(w: WasmExports, ts: Float64Array, vs: Float64Array, start: number, end: number, tsAt: number): void {
-  const n = end - start;
   const f64 = memoryViews(w).f64;
-  if (n <= 256) {
-    const d = tsAt - start;
-    const dv = d + n;
-    for (let i = start; i < end; i++) {
-      f64[d + i] = ts[i]!;
-      f64[dv + i] = vs[i]!;
-    }
-  } else {
-    f64.set(ts.subarray(start, end), tsAt);
-    f64.set(vs.subarray(start, end), tsAt + n);
-  }
+  f64.set(start === 0 && end === ts.length ? ts : ts.subarray(start, end), tsAt);
+  f64.set(start === 0 && end === vs.length ? vs : vs.subarray(start, end), tsAt + end - start);
 }
 
 /**
@@ -226,17 +206,8 @@ export function decodeXorInto(
   }
   const { w, tsOut, vsOut, m } = decodeInScratch(chunks, mint, maxt);
   const f64 = memoryViews(w).f64;
-  const a = tsOut >>> 3;
-  const b = vsOut >>> 3;
-  if (m <= 256) {
-    for (let i = 0; i < m; i++) {
-      ts[at + i] = f64[a + i]!;
-      vs[at + i] = f64[b + i]!;
-    }
-  } else {
-    ts.set(f64.subarray(a, a + m), at);
-    vs.set(f64.subarray(b, b + m), at);
-  }
+  ts.set(f64.subarray(tsOut >>> 3, (tsOut >>> 3) + m), at);
+  vs.set(f64.subarray(vsOut >>> 3, (vsOut >>> 3) + m), at);
   return m;
 }
 
