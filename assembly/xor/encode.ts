@@ -96,22 +96,23 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
 
   let i = 1;
   while (i < n) {
-    if (repeated) {
+    if (repeated && Math.abs(<f64>t) + Math.abs(<f64>tDelta) * <f64>(n - i) < HALF_SAFE_INTEGER_LIMIT) {
       // After a repeated sample ('0' '0'), look for a run of them: same interval, same value
-      // bits. Two compares per sample find it. Timestamps beyond 2^53 take the general
-      // path, where the f64 -> i64 conversion is checked.
-      let tn = t + tDelta;
+      // bits. Two compares per sample find it. The bound keeps every predicted timestamp
+      // below 2^53, where f64 holds it exactly (so it can be stepped in f64 too); beyond,
+      // the general path converts with checks.
+      const stepF = <f64>tDelta;
+      let tnf = <f64>(t + tDelta);
       let j = i;
       while (j < n) {
-        const tnf = <f64>tn;
         const o = <usize>j << 3;
-        if (load<f64>(tsPtr + o) != tnf || load<u64>(vsPtr + o) != v || !(Math.abs(tnf) < SAFE_INTEGER_LIMIT)) break;
-        tn += tDelta;
+        if (load<f64>(tsPtr + o) != tnf || load<u64>(vsPtr + o) != v) break;
+        tnf += stepF;
         j++;
       }
       if (j > i) {
         let z = <u64>(j - i) << 1;
-        t = tn - tDelta;
+        t += tDelta * <i64>(j - i);
         lastPayload = 0;
         i = j;
         while (z > 0) {

@@ -18,9 +18,12 @@ export class ResultPool {
   private readonly poolBytes: number;
   private readonly maxPooledBytes: number;
   private pool: ArrayBuffer;
+  private poolBytes8: Uint8Array;
   private used = 0;
   /** Buffer of the last allocate() result. */
   buffer: ArrayBuffer;
+  /** A byte view of all of `buffer`, for filling several results' ranges with one copy. */
+  bytes: Uint8Array;
 
   constructor(options: ResultPoolOptions = {}) {
     const o = { ...RESULT_POOL_DEFAULTS, ...options };
@@ -28,6 +31,8 @@ export class ResultPool {
     this.maxPooledBytes = Math.min(o.maxPooledBytes, o.poolBytes);
     this.pool = new ArrayBuffer(0);
     this.buffer = this.pool;
+    this.poolBytes8 = new Uint8Array(this.pool);
+    this.bytes = this.poolBytes8;
   }
 
   /**
@@ -37,16 +42,19 @@ export class ResultPool {
   allocate(bytes: number): number {
     if (bytes > this.maxPooledBytes) {
       this.buffer = new ArrayBuffer(bytes);
+      this.bytes = new Uint8Array(this.buffer);
       return 0;
     }
     const size = (bytes + 7) & ~7;
     if (this.used + size > this.pool.byteLength) {
       this.pool = new ArrayBuffer(this.poolBytes);
+      this.poolBytes8 = new Uint8Array(this.pool);
       this.used = 0;
     }
     const at = this.used;
     this.used += size;
     this.buffer = this.pool;
+    this.bytes = this.poolBytes8;
     return at;
   }
 }

@@ -29,9 +29,14 @@ function copyPairOut(w: WasmExports, tsOut: number, vsOut: number, m: number): D
   const buf = results.buffer;
   const ts = new Float64Array(buf, at, m);
   const vs = new Float64Array(buf, at + m * 8, m);
-  const f64 = memoryViews(w).f64;
-  ts.set(f64.subarray(tsOut >>> 3, (tsOut >>> 3) + m));
-  vs.set(f64.subarray(vsOut >>> 3, (vsOut >>> 3) + m));
+  const mem = memoryViews(w);
+  if (vsOut === tsOut + m * 8) {
+    // Nothing was filtered out: both arrays are one contiguous range on both sides.
+    results.bytes.set(mem.u8.subarray(tsOut, tsOut + m * 16), at);
+  } else {
+    ts.set(mem.f64.subarray(tsOut >>> 3, (tsOut >>> 3) + m));
+    vs.set(mem.f64.subarray(vsOut >>> 3, (vsOut >>> 3) + m));
+  }
   return { ts, vs };
 }
 
