@@ -134,23 +134,24 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
     }
     repeated = false;
     // Entered after a sample of that kind; the bound keeps every predicted timestamp below
-    // 2^53, where the f64 comparison is exact.
+    // 2^53, where f64 holds it exactly, so it is stepped and compared in f64.
     if (inWindow && winBits <= 61 && Math.abs(<f64>t) + Math.abs(<f64>tDelta) * <f64>(n - i) < HALF_SAFE_INTEGER_LIMIT) {
       // The commonest counter sample: regular interval ('0') and a value change inside the
       // window ('10' + winBits), as one write. A lean loop of its own keeps the engine's
       // register allocator from spilling; anything else leaves it for the general path.
       const k = 3 + winBits;
       const code = <u64>0b010 << winBits;
+      const stepF = <f64>tDelta;
+      let tnf = <f64>(t + tDelta);
       let j = i;
-      let tn = t + tDelta;
       while (j < n) {
         const o = <usize>j << 3;
-        if (load<f64>(tsPtr + o) != <f64>tn) break;
+        if (load<f64>(tsPtr + o) != tnf) break;
         const cur = canonical(load<u64>(vsPtr + o));
         const x = cur ^ v;
         if (x == 0 || (x & ~winMask) != 0) break;
         v = cur;
-        tn += tDelta;
+        tnf += stepF;
         j++;
         const bits = code | (x >> trailingW);
         const free = 64 - fill;
@@ -166,7 +167,7 @@ export function xorEncode(tsPtr: usize, vsPtr: usize, n: i32, out: usize): i32 {
         }
       }
       if (j > i) {
-        t = tn - tDelta;
+        t += tDelta * <i64>(j - i);
         lastPayload = winBits;
         i = j;
         if (i >= n) break;
