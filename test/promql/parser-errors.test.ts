@@ -1,13 +1,10 @@
 // Error messages and positions, as Prometheus reports them ("line:col: parse error: ...").
 // The expected strings are Prometheus' own output for the same queries; the second suite
 // checks them against a running reference Prometheus when one is installed.
-import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ParseError } from "../../src/promql/parser/ast.js";
 import { parseExpr } from "../../src/promql/parser/parse.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { referenceBinary, startPrometheus, tempDir, type PrometheusProcess } from "../helpers/reference.js";
 
 function errorOf(q: string): ParseError {
   try {
@@ -106,28 +103,19 @@ describe("messages and positions", () => {
 
 describe("against the reference Prometheus", () => {
   const bin = referenceBinary("prometheus");
-  let child: ChildProcess | undefined;
+  const tmp = tempDir("parser-ref");
+  let prom: PrometheusProcess | undefined;
   let base = "";
-  let cleanup: (() => void) | undefined;
 
   beforeAll(async () => {
     if (!bin) return;
-    const tmp = tempDir("parser-ref");
-    cleanup = tmp.cleanup;
-    writeFileSync(join(tmp.dir, "prometheus.yml"), "global: {}\n");
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(bin, [
-      `--config.file=${join(tmp.dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(tmp.dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ], { stdio: "ignore" });
-    await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 30_000, "prometheus ready");
+    prom = await startPrometheus(bin, tmp.dir, () => "global: {}\n");
+    base = prom.base;
   }, 40_000);
 
   afterAll(() => {
-    if (child?.pid !== undefined) process.kill(child.pid, "SIGTERM");
-    cleanup?.();
+    prom?.stop();
+    tmp.cleanup();
   });
 
   test("reports the same errors", async () => {

@@ -1,13 +1,12 @@
 // formatExpr against Prometheus' String() output, and the round-trip property over every query
 // in the upstream PromQL test scripts: parse, format, re-parse gives the same tree.
-import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Expr } from "../../src/promql/parser/ast.js";
 import { formatExpr } from "../../src/promql/parser/format.js";
 import { ALL_FEATURES, parseExpr } from "../../src/promql/parser/parse.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { referenceBinary, startPrometheus, tempDir, type PrometheusProcess } from "../helpers/reference.js";
 
 const UPSTREAM_DIR = "/work/shared/promql-tests";
 
@@ -140,28 +139,19 @@ describe("upstream test scripts", () => {
 
   describe("against the reference Prometheus' format_query", () => {
     const bin = referenceBinary("prometheus");
-    let child: ChildProcess | undefined;
+    const tmp = tempDir("parser-fmt");
+    let prom: PrometheusProcess | undefined;
     let base = "";
-    let cleanup: (() => void) | undefined;
 
     beforeAll(async () => {
       if (!bin) return;
-      const tmp = tempDir("parser-fmt");
-      cleanup = tmp.cleanup;
-      writeFileSync(join(tmp.dir, "prometheus.yml"), "global: {}\n");
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      child = spawn(bin, [
-        `--config.file=${join(tmp.dir, "prometheus.yml")}`,
-        `--storage.tsdb.path=${join(tmp.dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ], { stdio: "ignore" });
-      await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 30_000, "prometheus ready");
+      prom = await startPrometheus(bin, tmp.dir, () => "global: {}\n");
+      base = prom.base;
     }, 40_000);
 
     afterAll(() => {
-      if (child?.pid !== undefined) process.kill(child.pid, "SIGTERM");
-      cleanup?.();
+      prom?.stop();
+      tmp.cleanup();
     });
 
     test("prints what Prometheus prints", async () => {

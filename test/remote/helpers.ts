@@ -1,15 +1,12 @@
 // Loopback plumbing for remote tests: an HTTP server running the remote handlers, a
 // Prometheus 2.42 child process, and API helpers.
-import { spawn, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { join } from "node:path";
 import type { Labels } from "../../src/model/labels.js";
 import { DEFAULT_HTTP_CLIENT, DEFAULT_METADATA, DEFAULT_QUEUE, type QueueConfig, type RemoteReadConfig, type RemoteWriteConfig } from "../../src/config/types.js";
 import { handleRemoteRead, type ReadHandlerOptions } from "../../src/remote/read-handler.js";
 import { handleRemoteWrite } from "../../src/remote/write-handler.js";
 import type { Appendable, Queryable } from "../../src/storage/interface.js";
-import { freePort, waitFor } from "../helpers/reference.js";
+import { freePort } from "../helpers/reference.js";
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -53,37 +50,13 @@ export async function startRemoteEndpoint(opts: { appendable?: Appendable; query
   };
 }
 
-export interface PrometheusProcess {
-  readonly proc: ChildProcess;
-  readonly base: string;
-  stop(): void;
-}
-
-/** Starts Prometheus on a free port; config gets that port (for self-scraping). */
-export async function startPrometheus(binary: string, dir: string, config: (port: number) => string, extraFlags: string[] = []): Promise<PrometheusProcess> {
-  const port = await freePort();
-  writeFileSync(join(dir, "prometheus.yml"), config(port));
-  const proc = spawn(
-    binary,
-    [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, ...extraFlags],
-    { stdio: "ignore" },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 20_000, "Prometheus ready");
-  return {
-    proc,
-    base,
-    stop: () => {
-      if (proc.pid && proc.exitCode === null) proc.kill("SIGKILL");
-    },
-  };
-}
-
 interface ApiResponse<T> {
   status: string;
   data: T;
   error?: string;
 }
+
+export { startPrometheus, type PrometheusProcess } from "../helpers/reference.js";
 
 export async function promApi<T>(base: string, path: string, params: Record<string, string>): Promise<T> {
   const res = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
