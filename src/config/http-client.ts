@@ -20,6 +20,7 @@ export class HTTPClientFields {
   private proxyUrl = "";
   private noProxy = "";
   private proxyFromEnvironment = false;
+  private proxyConnectHeader: Record<string, string[]> = {};
   private followRedirects = true;
   private enableHttp2 = true;
   private firstNode: Node | undefined;
@@ -99,7 +100,9 @@ export class HTTPClientFields {
       },
       no_proxy: (n, r) => (this.noProxy = r.string(n)),
       proxy_from_environment: (n, r) => (this.proxyFromEnvironment = r.bool(n)),
-      proxy_connect_header: (n, r) => void r.object(n, "config.Header", {}),
+      proxy_connect_header: (n, r) => {
+        for (const [name, values] of r.entries(n, "config.Header")) this.proxyConnectHeader[name] = r.stringList(values);
+      },
       follow_redirects: (n, r) => (this.followRedirects = r.bool(n)),
       enable_http2: (n, r) => (this.enableHttp2 = r.bool(n)),
     };
@@ -114,8 +117,10 @@ export class HTTPClientFields {
     if (this.authorization && hasBearer) r.fail(at, "authorization is not compatible with bearer_token & bearer_token_file");
     if (authCount > 1) r.fail(at, "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
     if (this.noProxy !== "" && this.proxyUrl === "") r.fail(at, "if no_proxy is configured, proxy_url must also be configured");
+    const hasConnectHeader = Object.keys(this.proxyConnectHeader).length > 0;
+    if (hasConnectHeader && this.proxyUrl === "") r.fail(at, "if proxy_connect_header is configured proxy_url must also be configured");
     const authorization = this.authorization ?? (hasBearer ? { type: "Bearer", credentials: this.bearerToken, credentialsFile: this.bearerTokenFile } : undefined);
-    if (!this.basicAuth && !authorization && !this.oauth2 && this.tls === DEFAULT_TLS && this.proxyUrl === "" && this.followRedirects && this.enableHttp2 && !this.proxyFromEnvironment) {
+    if (!this.basicAuth && !authorization && !this.oauth2 && this.tls === DEFAULT_TLS && this.proxyUrl === "" && !hasConnectHeader && this.followRedirects && this.enableHttp2 && !this.proxyFromEnvironment) {
       return DEFAULT_HTTP_CLIENT;
     }
     return {
@@ -126,6 +131,7 @@ export class HTTPClientFields {
       proxyUrl: this.proxyUrl,
       noProxy: this.noProxy,
       proxyFromEnvironment: this.proxyFromEnvironment,
+      proxyConnectHeader: this.proxyConnectHeader,
       followRedirects: this.followRedirects,
       enableHttp2: this.enableHttp2,
     };

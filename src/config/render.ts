@@ -45,6 +45,7 @@ function httpClient(c: HTTPClientConfig): Obj {
     proxy_url: nonEmpty(c.proxyUrl),
     no_proxy: nonEmpty(c.noProxy),
     proxy_from_environment: c.proxyFromEnvironment || undefined,
+    proxy_connect_header: Object.keys(c.proxyConnectHeader).length === 0 ? undefined : Object.fromEntries(Object.entries(c.proxyConnectHeader).map(([k, vs]) => [k, vs.map(() => SECRET)])),
     follow_redirects: c.followRedirects,
     enable_http2: c.enableHttp2,
   });

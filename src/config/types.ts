@@ -44,6 +44,8 @@ export interface HTTPClientConfig {
   readonly proxyUrl: string;
   readonly noProxy: string;
   readonly proxyFromEnvironment: boolean;
+  /** proxy_connect_header: headers (each with its values) sent on CONNECT to the proxy. */
+  readonly proxyConnectHeader: Readonly<Record<string, readonly string[]>>;
   readonly followRedirects: boolean;
   readonly enableHttp2: boolean;
 }
@@ -219,6 +221,7 @@ export const DEFAULT_HTTP_CLIENT: HTTPClientConfig = {
   proxyUrl: "",
   noProxy: "",
   proxyFromEnvironment: false,
+  proxyConnectHeader: {},
   followRedirects: true,
   enableHttp2: true,
 };

@@ -27,7 +27,7 @@ export interface HttpClientOptions {
   /** Defaults to DEFAULT_HTTP_CLIENT (no auth, no proxy, verify TLS, follow redirects). */
   readonly config?: HTTPClientConfig;
   readonly userAgent: string;
-  /** proxy_connect_header: extra headers on CONNECT requests to the proxy. */
+  /** Extra headers on CONNECT requests to the proxy; the config's proxy_connect_header when unset. */
   readonly proxyConnectHeaders?: Readonly<Record<string, string>>;
   /** Environment for proxy_from_environment (process.env by default). */
   readonly env?: Env;
@@ -115,7 +115,8 @@ export class HttpClient {
   constructor(opts: HttpClientOptions) {
     this.config = opts.config ?? DEFAULT_HTTP_CLIENT;
     this.userAgent = opts.userAgent;
-    this.connectHeaders = opts.proxyConnectHeaders ?? {};
+    // Repeated values of one header are equivalent to one comma-joined value (RFC 9110).
+    this.connectHeaders = opts.proxyConnectHeaders ?? Object.fromEntries(Object.entries(this.config.proxyConnectHeader).map(([k, vs]) => [k, vs.join(", ")]));
     this.env = opts.env ?? process.env;
     this.tls = new TlsMaterial(this.config.tlsConfig);
     if (this.config.oauth2) {

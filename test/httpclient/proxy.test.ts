@@ -91,6 +91,16 @@ describe.runIf(openssl)("http client through a proxy", () => {
     noCa.close();
   });
 
+  it("sends the config's proxy_connect_header on CONNECT, repeated values joined", async () => {
+    const before = proxy.seen.length;
+    const c = client({ proxyUrl, proxyConnectHeader: { "X-Proxy-Token": ["abc", "def"] } });
+    const res = await c.request(`https://proxied.test:${tlsPort}/from-config`);
+    c.close();
+    expect(res.body.toString()).toBe("GET /from-config");
+    expect(proxy.seen[before]!.method).toBe("CONNECT");
+    expect(proxy.seen[before]!.headers["x-proxy-token"]).toBe("abc, def");
+  });
+
   it("reports a refused CONNECT", async () => {
     const refusing = createServer();
     refusing.on("connect", (_req, socket: import("node:net").Socket) => socket.end("HTTP/1.1 403 Forbidden\r\n\r\n"));
