@@ -6,7 +6,7 @@ import { newExemplar, type ExemplarLabels } from "./exemplar.js";
 import type { Exemplar, Metric, MetricFamily } from "./interface.js";
 import {
   constIdentity, descFromOptions, MetricVec, registerAll,
-  type ChildIdentity, type ChildStore, type MetricOptions, type VecOptions,
+  type ChildIdentity, type VecParent, type MetricOptions, type VecOptions,
 } from "./vec.js";
 
 export class CounterChild {
@@ -78,19 +78,13 @@ export class Counter extends CounterChild {
 /** Counters partitioned by label values. */
 export class CounterVec extends MetricVec<CounterChild> {
   readonly type = "counter" as const;
-  private readonly opts: VecOptions;
 
-  constructor(opts: VecOptions, parent?: { store: ChildStore<CounterChild>; curried: readonly (string | undefined)[] }) {
-    super(descFromOptions(opts, opts.labelNames), parent);
-    this.opts = opts;
+  constructor(opts: VecOptions, parent?: VecParent<CounterChild>) {
+    super(opts, descFromOptions(opts, opts.labelNames), parent);
     if (!parent) registerAll(this, opts);
   }
 
   protected newChild(id: ChildIdentity): CounterChild {
     return new CounterChild(id);
-  }
-
-  protected derive(parent: { store: ChildStore<CounterChild>; curried: readonly (string | undefined)[] }): this {
-    return new CounterVec(this.opts, parent) as this;
   }
 }

@@ -5,7 +5,7 @@ import type { Metric, MetricFamily } from "./interface.js";
 import { nowSeconds } from "./timer.js";
 import {
   constIdentity, descFromOptions, MetricVec, registerAll,
-  type ChildIdentity, type ChildStore, type MetricOptions, type VecOptions,
+  type ChildIdentity, type VecParent, type MetricOptions, type VecOptions,
 } from "./vec.js";
 
 export class GaugeChild {
@@ -85,19 +85,13 @@ export class Gauge extends GaugeChild {
 /** Gauges partitioned by label values. */
 export class GaugeVec extends MetricVec<GaugeChild> {
   readonly type = "gauge" as const;
-  private readonly opts: VecOptions;
 
-  constructor(opts: VecOptions, parent?: { store: ChildStore<GaugeChild>; curried: readonly (string | undefined)[] }) {
-    super(descFromOptions(opts, opts.labelNames), parent);
-    this.opts = opts;
+  constructor(opts: VecOptions, parent?: VecParent<GaugeChild>) {
+    super(opts, descFromOptions(opts, opts.labelNames), parent);
     if (!parent) registerAll(this, opts);
   }
 
   protected newChild(id: ChildIdentity): GaugeChild {
     return new GaugeChild(id);
-  }
-
-  protected derive(parent: { store: ChildStore<GaugeChild>; curried: readonly (string | undefined)[] }): this {
-    return new GaugeVec(this.opts, parent) as this;
   }
 }

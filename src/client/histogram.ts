@@ -7,7 +7,7 @@ import type { Bucket, Exemplar, Metric, MetricFamily } from "./interface.js";
 import { nowSeconds } from "./timer.js";
 import {
   constIdentity, descFromOptions, MetricVec, registerAll,
-  type ChildIdentity, type ChildStore, type MetricOptions,
+  type ChildIdentity, type VecParent, type MetricOptions,
 } from "./vec.js";
 
 export interface HistogramOptions extends MetricOptions {
@@ -140,23 +140,17 @@ export class Histogram extends HistogramChild {
 }
 
 /** Histograms partitioned by label values; all share one bucket layout. */
-export class HistogramVec extends MetricVec<HistogramChild> {
+export class HistogramVec extends MetricVec<HistogramChild, HistogramVecOptions> {
   readonly type = "histogram" as const;
-  private readonly opts: HistogramVecOptions;
   private readonly bounds: Float64Array;
 
-  constructor(opts: HistogramVecOptions, parent?: { store: ChildStore<HistogramChild>; curried: readonly (string | undefined)[] }) {
-    super(descFromOptions(opts, opts.labelNames, ["le"]), parent);
-    this.opts = opts;
+  constructor(opts: HistogramVecOptions, parent?: VecParent<HistogramChild>) {
+    super(opts, descFromOptions(opts, opts.labelNames, ["le"]), parent);
     this.bounds = checkBuckets(this.desc.fqName, opts.buckets ?? DEFAULT_BUCKETS);
     if (!parent) registerAll(this, opts);
   }
 
   protected newChild(id: ChildIdentity): HistogramChild {
     return new HistogramChild({ ...id, upperBounds: this.bounds });
-  }
-
-  protected derive(parent: { store: ChildStore<HistogramChild>; curried: readonly (string | undefined)[] }): this {
-    return new HistogramVec(this.opts, parent) as this;
   }
 }

@@ -10,7 +10,7 @@ import { QuantileStream, type Target } from "./quantile-stream.js";
 import { nowSeconds } from "./timer.js";
 import {
   constIdentity, descFromOptions, MetricVec, registerAll,
-  type ChildIdentity, type ChildStore, type MetricOptions,
+  type ChildIdentity, type VecParent, type MetricOptions,
 } from "./vec.js";
 
 export interface SummaryOptions extends MetricOptions {
@@ -198,23 +198,17 @@ export class Summary extends SummaryChild {
 }
 
 /** Summaries partitioned by label values; all share objectives and window. */
-export class SummaryVec extends MetricVec<SummaryChild> {
+export class SummaryVec extends MetricVec<SummaryChild, SummaryVecOptions> {
   readonly type = "summary" as const;
-  private readonly opts: SummaryVecOptions;
   private readonly config: SummaryConfig;
 
-  constructor(opts: SummaryVecOptions, parent?: { store: ChildStore<SummaryChild>; curried: readonly (string | undefined)[] }) {
-    super(descFromOptions(opts, opts.labelNames, ["quantile"]), parent);
-    this.opts = opts;
+  constructor(opts: SummaryVecOptions, parent?: VecParent<SummaryChild>) {
+    super(opts, descFromOptions(opts, opts.labelNames, ["quantile"]), parent);
     this.config = summaryConfig(this.desc.fqName, opts);
     if (!parent) registerAll(this, opts);
   }
 
   protected newChild(id: ChildIdentity): SummaryChild {
     return new SummaryChild({ ...id, config: this.config });
-  }
-
-  protected derive(parent: { store: ChildStore<SummaryChild>; curried: readonly (string | undefined)[] }): this {
-    return new SummaryVec(this.opts, parent) as this;
   }
 }

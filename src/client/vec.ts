@@ -81,8 +81,16 @@ function pick(i: number, a?: string, b?: string, c?: string, d?: string, e?: str
   }
 }
 
-export abstract class MetricVec<C extends VecChild> implements Collector {
+/** What a curried view shares with the Vec it was derived from. */
+export interface VecParent<C extends VecChild> {
+  readonly store: ChildStore<C>;
+  readonly curried: readonly (string | undefined)[];
+}
+
+export abstract class MetricVec<C extends VecChild, O extends VecOptions = VecOptions> implements Collector {
   readonly desc: Desc;
+  /** The options this Vec was built from; curried views are built from the same. */
+  protected readonly opts: O;
   abstract readonly type: MetricType;
   private readonly store: ChildStore<C>;
   /** Per label position: the curried value, or undefined when the caller supplies it. */
@@ -91,7 +99,8 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
   private readonly free: readonly number[];
   private readonly freeNames: readonly string[];
 
-  protected constructor(desc: Desc, parent?: { store: ChildStore<C>; curried: readonly (string | undefined)[] }) {
+  protected constructor(opts: O, desc: Desc, parent?: VecParent<C>) {
+    this.opts = opts;
     this.desc = desc;
     this.store = parent?.store ?? new ChildStore<C>();
     // A Vec without label names keeps its one child under a hidden fixed key, so every path
@@ -104,8 +113,11 @@ export abstract class MetricVec<C extends VecChild> implements Collector {
   }
 
   protected abstract newChild(id: ChildIdentity): C;
-  /** A view of the same children with more labels fixed. */
-  protected abstract derive(parent: { store: ChildStore<C>; curried: readonly (string | undefined)[] }): this;
+  /** A view of the same children with more labels fixed: the same class, built from the same options. */
+  protected derive(parent: VecParent<C>): this {
+    const Ctor = this.constructor as new (opts: O, parent: VecParent<C>) => this;
+    return new Ctor(this.opts, parent);
+  }
 
   /**
    * The child for these label values, created on first use: positional values in label-name order
