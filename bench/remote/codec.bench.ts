@@ -4,20 +4,13 @@
 // means promwasm is at least as fast).
 // Run: npx tsc -p tsconfig.json && npm run bench:remote
 import Benchmark from "benchmark";
-import protobuf from "protobufjs";
 import { decodeWriteRequest, encodeLabelsField, writeTimeSeries } from "../../src/remote/codec.js";
 import { ProtoWriter } from "../../src/remote/proto-wire.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { rng } from "../helpers/random.js";
+import { prompbType } from "../baseline/prompb.js";
 
-const root = protobuf.parse(`
-syntax = "proto3";
-message Label { string name = 1; string value = 2; }
-message Sample { double value = 1; int64 timestamp = 2; }
-message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
-message WriteRequest { repeated TimeSeries timeseries = 1; }
-`).root;
-const WriteRequest = root.lookupType("WriteRequest");
+const WriteRequest = prompbType("WriteRequest");
 
 const r = rng(7);
 const SERIES = 1000;

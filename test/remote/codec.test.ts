@@ -1,6 +1,5 @@
 // The hand-written prompb codec against protobufjs (an independent implementation) over
 // a schema written from the documented message shapes.
-import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
@@ -16,28 +15,9 @@ import {
 } from "../../src/remote/codec.js";
 import { ProtoReader, ProtoWriter } from "../../src/remote/proto-wire.js";
 import { decodeXor, encodeXor } from "../../src/wasm/index.js";
+import { prompbType } from "../../bench/baseline/prompb.js";
 
-const SCHEMA = `
-syntax = "proto3";
-package prometheus;
-message Label { string name = 1; string value = 2; }
-message Sample { double value = 1; int64 timestamp = 2; }
-message Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
-message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
-message MetricMetadata { int32 type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
-message WriteRequest { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
-message LabelMatcher { int32 type = 1; string name = 2; string value = 3; }
-message ReadHints { int64 step_ms = 1; string func = 2; int64 start_ms = 3; int64 end_ms = 4; repeated string grouping = 5; bool by = 6; int64 range_ms = 7; }
-message Query { int64 start_timestamp_ms = 1; int64 end_timestamp_ms = 2; repeated LabelMatcher matchers = 3; ReadHints hints = 4; }
-message ReadRequest { repeated Query queries = 1; repeated int32 accepted_response_types = 2; }
-message QueryResult { repeated TimeSeries timeseries = 1; }
-message ReadResponse { repeated QueryResult results = 1; }
-message Chunk { int64 min_time_ms = 1; int64 max_time_ms = 2; int32 type = 3; bytes data = 4; }
-message ChunkedSeries { repeated Label labels = 1; repeated Chunk chunks = 2; }
-message ChunkedReadResponse { repeated ChunkedSeries chunked_series = 1; int64 query_index = 2; }
-`;
-const root = protobuf.parse(SCHEMA).root;
-const T = (name: string) => root.lookupType(`prometheus.${name}`);
+const T = prompbType;
 const toObj = (type: string, bytes: Uint8Array) => T(type).toObject(T(type).decode(bytes), { longs: Number, defaults: true, bytes: Array }) as Record<string, unknown>;
 
 describe("remote protobuf codec", () => {

@@ -1,7 +1,6 @@
 // The remote write receiver over real HTTP into a real TSDB: good requests are stored,
 // bad ones get 400 with a message naming the problem and change nothing.
 import { join } from "node:path";
-import protobuf from "protobufjs";
 import { compressSync } from "snappy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelsToString } from "../../src/model/labels.js";
@@ -9,15 +8,9 @@ import { Matcher } from "../../src/model/matcher.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
 import { tempDir } from "../helpers/reference.js";
 import { startRemoteEndpoint, type RemoteEndpoint } from "./helpers.js";
+import { prompbType } from "../../bench/baseline/prompb.js";
 
-const root = protobuf.parse(`
-syntax = "proto3";
-message Label { string name = 1; string value = 2; }
-message Sample { double value = 1; int64 timestamp = 2; }
-message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
-message WriteRequest { repeated TimeSeries timeseries = 1; }
-`).root;
-const WriteRequest = root.lookupType("WriteRequest");
+const WriteRequest = prompbType("WriteRequest");
 
 type Pair = [string, string];
 function request(series: { labels: Pair[]; samples: [number, number][] }[]): Uint8Array {
