@@ -1,5 +1,6 @@
 // Helpers for tests that use the reference binaries from Debian and real sockets.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -73,4 +74,22 @@ export async function startPrometheus(binary: string, dir: string, config: (port
       if (proc.pid && proc.exitCode === null) proc.kill("SIGKILL");
     },
   };
+}
+
+/**
+ * A reference Prometheus with an empty config for the enclosing describe block (started in
+ * beforeAll, stopped in afterAll). base() is "" when the binary is missing; tests then skip.
+ */
+export function useReferencePrometheus(name: string): { readonly available: boolean; base(): string } {
+  const bin = referenceBinary("prometheus");
+  const tmp = tempDir(name);
+  let prom: PrometheusProcess | undefined;
+  beforeAll(async () => {
+    if (bin) prom = await startPrometheus(bin, tmp.dir, () => "global: {}\n");
+  }, 40_000);
+  afterAll(() => {
+    prom?.stop();
+    tmp.cleanup();
+  });
+  return { available: bin !== undefined, base: () => prom?.base ?? "" };
 }

@@ -1,10 +1,10 @@
 // Error messages and positions, as Prometheus reports them ("line:col: parse error: ...").
 // The expected strings are Prometheus' own output for the same queries; the second suite
 // checks them against a running reference Prometheus when one is installed.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ParseError } from "../../src/promql/parser/ast.js";
 import { parseExpr } from "../../src/promql/parser/parse.js";
-import { referenceBinary, startPrometheus, tempDir, type PrometheusProcess } from "../helpers/reference.js";
+import { useReferencePrometheus } from "../helpers/reference.js";
 
 function errorOf(q: string): ParseError {
   try {
@@ -102,27 +102,13 @@ describe("messages and positions", () => {
 });
 
 describe("against the reference Prometheus", () => {
-  const bin = referenceBinary("prometheus");
-  const tmp = tempDir("parser-ref");
-  let prom: PrometheusProcess | undefined;
-  let base = "";
-
-  beforeAll(async () => {
-    if (!bin) return;
-    prom = await startPrometheus(bin, tmp.dir, () => "global: {}\n");
-    base = prom.base;
-  }, 40_000);
-
-  afterAll(() => {
-    prom?.stop();
-    tmp.cleanup();
-  });
+  const ref = useReferencePrometheus("parser-ref");
 
   test("reports the same errors", async () => {
-    if (!bin) return;
+    if (!ref.available) return;
     // The empty query is rejected before parsing by the HTTP API.
     for (const [q] of SHARED.filter(([q]) => q !== "")) {
-      const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}&time=0`);
+      const res = await fetch(`${ref.base()}/api/v1/query?query=${encodeURIComponent(q)}&time=0`);
       const body = (await res.json()) as { error?: string };
       expect(body.error, q).toBe(`invalid parameter "query": ${errorOf(q).message}`);
     }

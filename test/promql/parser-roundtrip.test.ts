@@ -2,11 +2,11 @@
 // in the upstream PromQL test scripts: parse, format, re-parse gives the same tree.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Expr } from "../../src/promql/parser/ast.js";
 import { formatExpr } from "../../src/promql/parser/format.js";
 import { ALL_FEATURES, parseExpr } from "../../src/promql/parser/parse.js";
-import { referenceBinary, startPrometheus, tempDir, type PrometheusProcess } from "../helpers/reference.js";
+import { useReferencePrometheus } from "../helpers/reference.js";
 
 const UPSTREAM_DIR = "/work/shared/promql-tests";
 
@@ -138,28 +138,14 @@ describe("upstream test scripts", () => {
   });
 
   describe("against the reference Prometheus' format_query", () => {
-    const bin = referenceBinary("prometheus");
-    const tmp = tempDir("parser-fmt");
-    let prom: PrometheusProcess | undefined;
-    let base = "";
-
-    beforeAll(async () => {
-      if (!bin) return;
-      prom = await startPrometheus(bin, tmp.dir, () => "global: {}\n");
-      base = prom.base;
-    }, 40_000);
-
-    afterAll(() => {
-      prom?.stop();
-      tmp.cleanup();
-    });
+    const ref = useReferencePrometheus("parser-fmt");
 
     test("prints what Prometheus prints", async () => {
-      if (!bin) return;
+      if (!ref.available) return;
       let compared = 0;
       const diffs: string[] = [];
       for (const q of new Set(queries.map((x) => x.query))) {
-        const res = await fetch(`${base}/api/v1/format_query?query=${encodeURIComponent(q)}`);
+        const res = await fetch(`${ref.base()}/api/v1/format_query?query=${encodeURIComponent(q)}`);
         const body = (await res.json()) as { data?: string };
         // Skipped: syntax newer than the installed 2.42, its multi-line pretty printing of long
         // queries, and its %g number printing (3.x prints plain decimals, as formatExpr does).
