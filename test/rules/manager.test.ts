@@ -51,6 +51,27 @@ async function instant(engine: Engine, db: DB, q: string, t: number): Promise<{ 
   return res.value.samples.map((s) => ({ labels: labelsToRecord(s.metric), v: s.v }));
 }
 
+interface RulesFixture {
+  readonly file: string;
+  readonly db: DB;
+  readonly engine: Engine;
+  readonly manager: RuleManager;
+}
+
+/** A rule file, a fresh TSDB and a manager over them in a temp dir; closes the DB afterwards. */
+async function withRules(tmpDir: string, rulesYaml: string, fn: (f: RulesFixture) => Promise<void>): Promise<void> {
+  const file = join(tmpDir, "rules.yml");
+  writeFileSync(file, rulesYaml);
+  const db = await openDB(join(tmpDir, "data"), { noLockfile: true });
+  const engine = new Engine();
+  const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
+  try {
+    await fn({ file, db, engine, manager });
+  } finally {
+    await db.close();
+  }
+}
+
 const errorsA = labelsFromRecord({ __name__: "http_errors", instance: "a:80", job: "api" });
 
 describe("rule manager over the TSDB", () => {
@@ -264,12 +285,7 @@ describe("group loop", () => {
   afterAll(() => tmp.cleanup());
 
   it("evaluates on its own at the group interval, on the interval grid, and stops on stop()", async () => {
-    const file = join(tmp.dir, "rules.yml");
-    writeFileSync(file, "groups:\n  - name: loop\n    interval: 200ms\n    rules:\n      - record: one\n        expr: vector(1)\n");
-    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
-    const engine = new Engine();
-    const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
-    try {
+    await withRules(tmp.dir, "groups:\n  - name: loop\n    interval: 200ms\n    rules:\n      - record: one\n        expr: vector(1)\n", async ({ file, db, engine, manager }) => {
       await manager.update(MIN, [file]);
       const g = manager.ruleGroupList()[0];
       await waitFor(() => manager.groups()[0].rules[0].health === "ok", 5000, "first evaluation");
@@ -287,9 +303,7 @@ describe("group loop", () => {
       await new Promise((r) => setTimeout(r, 500));
       const later = await engine.instantQuery(db, "timestamp(one) * 1000", Date.now());
       expect(later.value.type === "vector" && later.value.samples[0].v).toBe(last);
-    } finally {
-      await db.close();
-    }
+    });
   });
 });
 
@@ -298,12 +312,7 @@ describe("removed groups", () => {
   afterAll(() => tmp.cleanup());
 
   it("mark their series stale when a reload drops them", async () => {
-    const file = join(tmp.dir, "rules.yml");
-    writeFileSync(file, "groups:\n  - name: gone\n    interval: 1h\n    rules:\n      - record: soon_gone\n        expr: vector(7)\n");
-    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
-    const engine = new Engine();
-    const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
-    try {
+    await withRules(tmp.dir, "groups:\n  - name: gone\n    interval: 1h\n    rules:\n      - record: soon_gone\n        expr: vector(7)\n", async ({ file, db, engine, manager }) => {
       await manager.update(MIN, [file]);
       const evalAt = Date.now() - MIN;
       await manager.ruleGroupList()[0].eval(evalAt);
@@ -314,23 +323,16 @@ describe("removed groups", () => {
       expect(manager.groups()).toEqual([]);
       expect(await instant(engine, db, "soon_gone", Date.now() + 1)).toEqual([]);
       await manager.stop();
-    } finally {
-      await db.close();
-    }
+    });
   });
 });
-
 
 describe("reloads", () => {
   const tmp = tempDir("rules-reload");
   afterAll(() => tmp.cleanup());
 
   it("keep unchanged groups running and hand alert state to changed ones", async () => {
-    const file = join(tmp.dir, "rules.yml");
-    writeFileSync(file, "groups:\n  - name: r\n    interval: 1h\n    rules:\n      - alert: Always\n        expr: vector(1)\n        for: 10m\n        annotations:\n          where: '{{ $externalLabels.cluster }}'\n");
-    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
-    const manager = new RuleManager({ engine: new Engine(), queryable: db, appendable: db, notify: () => {} });
-    try {
+    await withRules(tmp.dir, "groups:\n  - name: r\n    interval: 1h\n    rules:\n      - alert: Always\n        expr: vector(1)\n        for: 10m\n        annotations:\n          where: '{{ $externalLabels.cluster }}'\n", async ({ file, manager }) => {
       await manager.update(MIN, [file], labelsFromRecord({ cluster: "a" }));
       const g1 = manager.ruleGroupList()[0];
       await g1.restoreForState(T0);
@@ -349,9 +351,7 @@ describe("reloads", () => {
       await g2.eval(T0 + 10 * MIN);
       expect(manager.alerts().map((a) => a.state)).toEqual(["firing"]);
       await manager.stop();
-    } finally {
-      await db.close();
-    }
+    });
   });
 });
 
@@ -360,10 +360,7 @@ describe("limits and scalar results", () => {
   afterAll(() => tmp.cleanup());
 
   it("fails rules over the group limit and records scalar results as one series", async () => {
-    const file = join(tmp.dir, "rules.yml");
-    writeFileSync(
-      file,
-      `groups:
+    await withRules(tmp.dir, `groups:
   - name: limited
     interval: 1h
     limit: 1
@@ -374,12 +371,7 @@ describe("limits and scalar results", () => {
         expr: label_replace(vector(1), "x", "a", "", "") or label_replace(vector(2), "x", "b", "", "")
       - record: constant
         expr: "42"
-`,
-    );
-    const db = await openDB(join(tmp.dir, "data"), { noLockfile: true });
-    const engine = new Engine();
-    const manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {} });
-    try {
+`, async ({ file, db, engine, manager }) => {
       await manager.update(MIN, [file]);
       const g = manager.ruleGroupList()[0];
       await g.restoreForState(T0);
@@ -393,8 +385,6 @@ describe("limits and scalar results", () => {
       expect(await instant(engine, db, "constant", T0)).toEqual([{ labels: { __name__: "constant" }, v: 42 }]);
       expect(await instant(engine, db, "two", T0)).toEqual([]);
       await manager.stop();
-    } finally {
-      await db.close();
-    }
+    });
   });
 });
