@@ -1,14 +1,13 @@
 // formatExpr against Prometheus' String() output, and the round-trip property over every query
 // in the upstream PromQL test scripts: parse, format, re-parse gives the same tree.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Expr } from "../../src/promql/parser/ast.js";
 import { formatExpr } from "../../src/promql/parser/format.js";
 import { ALL_FEATURES, parseExpr } from "../../src/promql/parser/parse.js";
 import { useReferencePrometheus } from "../helpers/reference.js";
-
-const UPSTREAM_DIR = "/work/shared/promql-tests";
+import { UPSTREAM_DIR, upstreamFiles } from "./promqltest.js";
 
 interface ScriptQuery {
   readonly file: string;
@@ -21,7 +20,7 @@ interface ScriptQuery {
 /** The queries of `eval* instant at <t> <q>` and `eval* range from <a> to <b> step <s> <q>` lines. */
 function upstreamQueries(): ScriptQuery[] {
   const out: ScriptQuery[] = [];
-  for (const file of readdirSync(UPSTREAM_DIR).filter((f) => f.endsWith(".test")).sort()) {
+  for (const file of upstreamFiles()) {
     const lines = readFileSync(join(UPSTREAM_DIR, file), "utf8").split("\n");
     lines.forEach((text, i) => {
       const m = /^\s*(eval\w*)\s+(?:instant\s+at\s+\S+|range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+)\s+(.*)$/.exec(text);

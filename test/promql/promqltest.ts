@@ -1,6 +1,7 @@
 // Parser and executor for Prometheus' PromQL test scripts (promql/promqltest/README.md):
 // load/clear/eval commands, expect lines, series value expansion and result comparison.
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { parseDuration } from "../../src/model/duration.js";
 import { labelsFromList, labelsKey, labelsToString, type Label, type Labels } from "../../src/model/labels.js";
 import { STALE_NAN } from "../../src/model/sample.js";
@@ -47,7 +48,8 @@ export type Command =
   | { readonly kind: "clear"; readonly line: number }
   | { readonly kind: "eval"; readonly case: EvalCase };
 
-export const UPSTREAM_DIR = process.env.PROMQL_TESTS_DIR ?? "/work/shared/promql-tests";
+/** The vendored upstream scripts (testdata/SOURCE.md names the commit); PROMQL_TESTS_DIR points at another copy. */
+export const UPSTREAM_DIR = process.env.PROMQL_TESTS_DIR ?? join(import.meta.dirname, "testdata");
 
 export function upstreamFiles(): string[] {
   return readdirSync(UPSTREAM_DIR).filter((f) => f.endsWith(".test")).sort();
