@@ -4,6 +4,7 @@
 // sender does not retry it) and other append failures 500. Unlike Prometheus 2.42 the
 // whole request is validated before anything is appended, so a bad request stores
 // nothing; and labels must be sorted and unique as the protocol requires.
+import { errorText } from "../log/logger.js";
 import { labelsToString, type Label, type Labels } from "../model/labels.js";
 import type { Appendable, SeriesRef } from "../storage/interface.js";
 import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError, findCause } from "../storage/errors.js";
@@ -79,7 +80,7 @@ export async function handleRemoteWrite(body: Uint8Array, headers: RequestHeader
   try {
     await app.commit();
   } catch (err) {
-    return { status: 500, message: `commit remote write: ${(err as Error).message}`, samplesAppended: 0 };
+    return { status: 500, message: `commit remote write: ${errorText(err)}`, samplesAppended: 0 };
   }
   return { status: 204, message: "", samplesAppended: appended };
 }

@@ -14,6 +14,15 @@ export class WALCorruptionError extends TSDBError {
   }
 }
 
+/** Writing a WAL segment failed (ENOSPC, EIO, ...); the segment was cut back to its last whole record. */
+export class WALWriteError extends TSDBError {
+  readonly file: string;
+  constructor(file: string, cause: unknown) {
+    super(`write WAL segment ${file}`, { cause });
+    this.file = file;
+  }
+}
+
 /** A head chunk file (chunks_head/) is damaged. */
 export class HeadChunkCorruptionError extends TSDBError {}
 

@@ -10,6 +10,7 @@ import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderS
 import { ClosedError } from "./errors.js";
 import { ID_SPACE, sameValue, type Head } from "./head.js";
 import { RecordEncoder, type RefSeries } from "./record/record.js";
+import type { WL } from "./wlog/wlog.js";
 
 const encoder = new RecordEncoder();
 let walRefScratch = new Float64Array(256);
@@ -116,14 +117,17 @@ export class HeadAppender implements Appender {
     this.vs = grow(this.vs);
   }
 
-  /** Series created by any appender and not yet in the WAL; logged before samples refer to them. */
-  private seriesRecord(): Uint8Array | undefined {
+  /**
+   * Logs the series created by any appender and not yet in the WAL, before samples refer
+   * to them. They stay queued when the write fails, for the next commit to log.
+   */
+  private logSeries(wal: WL): void {
     const head = this.head;
-    if (head.unloggedSeries.length === 0) return undefined;
+    if (head.unloggedSeries.length === 0) return;
     const series: RefSeries[] = [];
     for (const id of head.unloggedSeries) if (head.series.alive[id] === 1) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
+    if (series.length) wal.log(encoder.series(series));
     head.unloggedSeries = [];
-    return series.length ? encoder.series(series) : undefined;
   }
 
   async commit(): Promise<void> {
@@ -138,12 +142,11 @@ export class HeadAppender implements Appender {
     const wal = head.wal;
     if (wal) {
       try {
-        const series = this.seriesRecord();
-        if (series) wal.log(series);
+        this.logSeries(wal);
         if (this.n > 0) wal.log(encoder.samples(this.walRefs(), this.ts, this.vs, this.n));
       } catch (cause) {
         this.release();
-        throw new Error(`commit ${this.n} samples: write WAL`, { cause });
+        throw new Error(`commit ${this.n} samples`, { cause });
       }
     } else head.unloggedSeries = [];
     for (let i = 0; i < this.n; i++) head.appendCommitted(this.ids[i], this.ts[i], this.vs[i]);
@@ -164,10 +167,16 @@ export class HeadAppender implements Appender {
   async rollback(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    // Series exist in memory whatever happens to the samples, so they are logged anyway.
+    // Series exist in memory whatever happens to the samples, so they are logged anyway;
+    // when that fails they stay queued for the next commit, which fails in turn if the
+    // WAL still cannot be written.
     const wal = this.head.wal;
-    const series = this.seriesRecord();
-    if (wal && series) wal.log(series);
+    try {
+      if (wal) this.logSeries(wal);
+      else this.head.unloggedSeries = [];
+    } catch (err) {
+      this.head.logger.warn("Series of a rolled back append not logged yet", { err });
+    }
     this.release();
   }
 

@@ -115,7 +115,7 @@ export class Head {
     this.slab = new SampleSlab(this.opts.samplesPerChunk);
     this.cutTs = new Float64Array(this.opts.samplesPerChunk);
     this.cutVs = new Float64Array(this.opts.samplesPerChunk);
-    this.chunkFiles = new HeadChunkFiles({ dir: join(opts.dir, "chunks_head") });
+    this.chunkFiles = new HeadChunkFiles({ dir: join(opts.dir, "chunks_head"), logger: this.logger });
   }
 
   newAppenderId(): number {

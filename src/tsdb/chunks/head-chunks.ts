@@ -3,10 +3,14 @@
 // 000001, 000002, ... with an 8-byte header (magic 0x0130BC91, version 1, 3 zero
 // bytes); each chunk is series ref (8), mint (8), maxt (8), encoding (1), uvarint
 // length, data and a CRC32-Castagnoli (4) over everything before it. A chunk's ref is
-// file sequence << 32 | offset, as in Prometheus.
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
+// file sequence << 32 | offset, as in Prometheus. A failed write (a full disk) keeps
+// the chunks in the write buffer, still readable, and is retried at the next flush:
+// where Prometheus stops, the head goes on and catches up once space is freed.
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { crc32c } from "@node-rs/crc32";
+import { nopLogger, type Logger } from "../../log/logger.js";
+import { writeFullySync } from "../encoding/file-writer.js";
 import { ClosedError, HeadChunkCorruptionError } from "../errors.js";
 
 export const MAGIC_HEAD_CHUNKS = 0x0130bc91;
@@ -22,6 +26,7 @@ const TWO32 = 0x1_0000_0000;
 export interface HeadChunkWriterOptions {
   readonly dir: string;
   readonly maxFileSizeBytes?: number;
+  readonly logger?: Logger;
 }
 
 interface ChunkFile {
@@ -41,12 +46,16 @@ export class HeadChunkFiles {
   /** Offset in the current file where buf[0] goes. */
   private bufStart = 0;
   private closed = false;
+  private readonly logger: Logger;
+  /** Set while flushing fails; cleared by the first flush that succeeds. */
+  private writeError: unknown;
   chunksWritten = 0;
 
   /** Opens dir, discarding files left by an earlier run: the WAL replay rebuilds them. */
   constructor(opts: HeadChunkWriterOptions) {
     this.dir = opts.dir;
     this.maxFileSize = opts.maxFileSizeBytes ?? DEFAULT_MAX_FILE_SIZE;
+    this.logger = opts.logger ?? nopLogger;
     mkdirSync(this.dir, { recursive: true });
     for (const n of readdirSync(this.dir)) if (/^\d+$/.test(n)) rmSync(join(this.dir, n), { force: true });
     this.cutFile();
@@ -56,27 +65,54 @@ export class HeadChunkFiles {
     return join(this.dir, String(seq).padStart(6, "0"));
   }
 
-  private cutFile(): void {
-    this.flush();
+  /** Starts the next file; false (staying on the current one) when the buffer cannot be flushed. */
+  private cutFile(): boolean {
+    if (!this.tryFlush()) return false;
     const cur = this.files.get(this.seq);
     if (cur) fsyncSync(cur.fd);
-    this.seq++;
-    const fd = openSync(this.fileName(this.seq), "w+");
+    const name = this.fileName(this.seq + 1);
+    const fd = openSync(name, "w+");
     const header = new Uint8Array(HEAD_CHUNK_FILE_HEADER_SIZE);
     new DataView(header.buffer).setUint32(0, MAGIC_HEAD_CHUNKS);
     header[4] = 1;
-    writeSync(fd, header, 0, header.length, 0);
+    try {
+      writeFullySync(fd, header, 0, header.length, 0);
+    } catch (err) {
+      closeSync(fd);
+      rmSync(name, { force: true });
+      if (!cur) throw err;
+      this.failedWrite(name, err);
+      return false;
+    }
+    this.seq++;
     this.files.set(this.seq, { fd, size: HEAD_CHUNK_FILE_HEADER_SIZE, maxt: -Infinity });
     this.bufStart = HEAD_CHUNK_FILE_HEADER_SIZE;
     this.bufLen = 0;
+    return true;
   }
 
-  private flush(): void {
-    if (this.bufLen === 0) return;
+  /** Writes the buffer out; false (keeping it) when the write fails. */
+  private tryFlush(): boolean {
+    if (this.bufLen === 0) return true;
     const f = this.files.get(this.seq)!;
-    writeSync(f.fd, this.buf, 0, this.bufLen, this.bufStart);
+    try {
+      // Positioned writes: a retry after a failure rewrites the same bytes in place.
+      writeFullySync(f.fd, this.buf, 0, this.bufLen, this.bufStart);
+    } catch (err) {
+      this.failedWrite(this.fileName(this.seq), err);
+      return false;
+    }
+    if (this.writeError !== undefined) this.logger.info("Writing head chunks again", { file: this.fileName(this.seq) });
+    this.writeError = undefined;
     this.bufStart += this.bufLen;
     this.bufLen = 0;
+    return true;
+  }
+
+  private failedWrite(file: string, err: unknown): void {
+    // Logged once per outage; the chunks wait in memory.
+    if (this.writeError === undefined) this.logger.error("Writing head chunks failed; keeping them in memory until a write succeeds", { file, err });
+    this.writeError = err;
   }
 
   /** Writes one XOR chunk and returns its ref. */
@@ -84,13 +120,11 @@ export class HeadChunkFiles {
     if (this.closed) throw new ClosedError("head chunk files");
     const need = CHUNK_HEADER_MAX + data.length + 4;
     let f = this.files.get(this.seq)!;
-    if (f.size + need > this.maxFileSize && f.size > HEAD_CHUNK_FILE_HEADER_SIZE) {
-      this.cutFile();
-      f = this.files.get(this.seq)!;
-    }
-    if (this.bufLen + need > this.buf.length) {
-      this.flush();
-      if (need > this.buf.length) this.buf = new Uint8Array(need);
+    if (f.size + need > this.maxFileSize && f.size > HEAD_CHUNK_FILE_HEADER_SIZE && this.cutFile()) f = this.files.get(this.seq)!;
+    if (this.bufLen + need > this.buf.length && (!this.tryFlush() || need > this.buf.length)) {
+      const grown = new Uint8Array(Math.max(2 * this.buf.length, this.bufLen + need));
+      grown.set(this.buf.subarray(0, this.bufLen));
+      this.buf = grown;
     }
     const offset = f.size;
     const b = this.buf;
@@ -164,7 +198,8 @@ export class HeadChunkFiles {
   /** Deletes files all of whose chunks end before mint; the file being written stays. */
   truncate(mint: number): number {
     let removed = 0;
-    if (this.files.get(this.seq)!.maxt < mint && this.files.get(this.seq)!.size > HEAD_CHUNK_FILE_HEADER_SIZE) this.cutFile();
+    const cur = this.files.get(this.seq)!;
+    if (cur.maxt < mint && cur.size > HEAD_CHUNK_FILE_HEADER_SIZE) this.cutFile();
     for (const [seq, f] of this.files) {
       if (seq === this.seq || f.maxt >= mint) continue;
       closeSync(f.fd);
@@ -184,7 +219,8 @@ export class HeadChunkFiles {
 
   close(): void {
     if (this.closed) return;
-    this.flush();
+    // Chunks that cannot be written now are in the WAL, which rebuilds them at the next start.
+    this.tryFlush();
     for (const f of this.files.values()) closeSync(f.fd);
     this.files.clear();
     this.closed = true;

@@ -1,6 +1,21 @@
 // Buffered, append-only file writer that tracks its position, for formats that
-// refer to earlier offsets (index sections, chunk refs). fsync on close.
+// refer to earlier offsets (index sections, chunk refs). fsync on close. Also the
+// one place that turns short writes into complete ones or errors.
+import { writeSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
+
+/**
+ * Writes len bytes of buf from off to fd (at pos when given, else at the file position),
+ * going on after short writes: write(2) may write less than asked on a nearly full disk.
+ */
+export function writeFullySync(fd: number, buf: Uint8Array, off: number, len: number, pos?: number): void {
+  let done = 0;
+  while (done < len) {
+    const n = writeSync(fd, buf, off + done, len - done, pos === undefined ? null : pos + done);
+    if (n <= 0) throw new Error(`short write: ${done} of ${len} bytes written`);
+    done += n;
+  }
+}
 
 const FLUSH_AT = 1 << 20;
 
@@ -45,7 +60,11 @@ export class FileWriter {
     const all = Buffer.concat(this.chunks, this.buffered);
     this.chunks = [];
     this.buffered = 0;
-    await this.fh.write(all, 0, all.length, this.written);
+    for (let done = 0; done < all.length; ) {
+      const { bytesWritten } = await this.fh.write(all, done, all.length - done, this.written + done);
+      if (bytesWritten <= 0) throw new Error(`write ${this.path}: short write`);
+      done += bytesWritten;
+    }
     this.written += all.length;
   }
 

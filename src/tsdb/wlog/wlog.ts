@@ -3,13 +3,17 @@
 // cross a page, each with a 7-byte header: type (bit 3 = snappy), BE16 length and
 // BE32 CRC32-Castagnoli of the fragment bytes. Records never cross segments.
 // Writes are synchronous so that log() returning means the bytes reached the OS,
-// which is what makes a committed sample survive kill -9.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
+// which is what makes a committed sample survive kill -9. A write that fails (ENOSPC,
+// EIO, a short write) is undone: the segment is cut back to the end of the last whole
+// record, so no torn record stays behind and the next log() can succeed once the
+// cause is gone.
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { crc32c } from "@node-rs/crc32";
 import { compressSync } from "snappy";
 import { nopLogger, type Logger } from "../../log/logger.js";
-import { ClosedError } from "../errors.js";
+import { writeFullySync } from "../encoding/file-writer.js";
+import { ClosedError, WALWriteError } from "../errors.js";
 
 export const PAGE_SIZE = 32 * 1024;
 export const RECORD_HEADER_SIZE = 7;
@@ -86,7 +90,8 @@ export class WL {
   }
 
   private openSegment(index: number): void {
-    this.fd = openSync(segmentName(this.dir, index), "a");
+    // Read access too: undoing a failed write reads the kept part of the page back.
+    this.fd = openSync(segmentName(this.dir, index), "a+");
     this.segment = index;
     this.alloc = 0;
     this.flushed = 0;
@@ -96,7 +101,7 @@ export class WL {
   private flushPage(clear: boolean): void {
     if (clear) this.alloc = PAGE_SIZE; // the rest of the page stays zero: a page terminator
     if (this.alloc > this.flushed) {
-      writeSync(this.fd, this.page, this.flushed, this.alloc - this.flushed);
+      writeFullySync(this.fd, this.page, this.flushed, this.alloc - this.flushed);
       this.bytesWritten += this.alloc - this.flushed;
       this.flushed = this.alloc;
     }
@@ -108,21 +113,72 @@ export class WL {
     }
   }
 
+  /**
+   * Cuts the segment back to the state before a failed record: donePages full pages plus
+   * alloc bytes of the current page, which are read back into the page buffer since a
+   * page completed by the failed record has been cleared from it.
+   */
+  private undo(donePages: number, alloc: number): void {
+    const size = donePages * PAGE_SIZE + alloc;
+    ftruncateSync(this.fd, size);
+    this.page.fill(0);
+    if (alloc > 0 && readSync(this.fd, this.page, 0, alloc, donePages * PAGE_SIZE) !== alloc) {
+      throw new Error(`cannot read back ${alloc} bytes at ${donePages * PAGE_SIZE}`);
+    }
+    this.donePages = donePages;
+    this.alloc = alloc;
+    this.flushed = alloc;
+  }
+
   /** Closes the current segment (padding its last page, fsyncing) and starts the next. */
   nextSegment(): number {
     if (this.closed) throw new ClosedError("WAL");
-    if (this.alloc > 0) this.flushPage(true);
-    fsyncSync(this.fd);
+    const { donePages, alloc } = this;
+    try {
+      if (this.alloc > 0) this.flushPage(true);
+      fsyncSync(this.fd);
+    } catch (err) {
+      this.failed(donePages, alloc, err);
+    }
+    // Opened before the old one is closed, so a failure leaves a usable current segment.
+    const next = segmentName(this.dir, this.segment + 1);
+    let fd: number;
+    try {
+      fd = openSync(next, "a+");
+    } catch (err) {
+      throw new WALWriteError(next, err);
+    }
     closeSync(this.fd);
-    this.openSegment(this.segment + 1);
+    this.fd = fd;
+    this.segment++;
+    this.alloc = 0;
+    this.flushed = 0;
+    this.donePages = 0;
     return this.segment;
   }
 
-  /** Appends records in order; on return their bytes are written (not fsynced). */
+  /** Undoes a failed write and throws an error naming the segment and the cause. */
+  private failed(donePages: number, alloc: number, cause: unknown): never {
+    const file = segmentName(this.dir, this.segment);
+    try {
+      this.undo(donePages, alloc);
+    } catch (undoErr) {
+      // The segment's tail is unknown now: continue in a fresh segment (replay reads each alone).
+      this.logger.error("Cannot undo a failed WAL write; continuing in a new segment", { file, err: undoErr });
+      const old = this.fd;
+      this.openSegment(this.segment + 1);
+      closeSync(old);
+    }
+    throw new WALWriteError(file, cause);
+  }
+
+  /**
+   * Appends records in order; on return their bytes are written (not fsynced). Each record
+   * is written whole or not at all; when one fails, the records before it stay written.
+   */
   log(...records: Uint8Array[]): void {
     if (this.closed) throw new ClosedError("WAL");
     for (const rec of records) this.logOne(rec);
-    if (this.alloc > this.flushed) this.flushPage(false);
   }
 
   private logOne(input: Uint8Array): void {
@@ -139,7 +195,17 @@ export class WL {
     let left = PAGE_SIZE - this.alloc - RECORD_HEADER_SIZE;
     left += (PAGE_SIZE - RECORD_HEADER_SIZE) * (pagesPerSegment - this.donePages - 1);
     if (rec.length > left && (this.donePages > 0 || this.alloc > 0)) this.nextSegment();
+    const { donePages, alloc } = this;
+    try {
+      this.writeFragments(rec, compressed);
+      if (this.alloc > this.flushed) this.flushPage(false);
+    } catch (err) {
+      this.failed(donePages, alloc, err);
+    }
+    this.recordsWritten++;
+  }
 
+  private writeFragments(rec: Uint8Array, compressed: boolean): void {
     let off = 0;
     for (let i = 0; i === 0 || off < rec.length; i++) {
       const room = PAGE_SIZE - this.alloc - RECORD_HEADER_SIZE;
@@ -167,7 +233,6 @@ export class WL {
       off += l;
       if (PAGE_SIZE - this.alloc < RECORD_HEADER_SIZE) this.flushPage(true);
     }
-    this.recordsWritten++;
   }
 
   /** fsyncs the current segment. */
