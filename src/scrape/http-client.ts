@@ -3,7 +3,7 @@
 // read as Prometheus' do, since they show up as the target's lastError.
 import { DEFAULT_HTTP_CLIENT, DEFAULT_TLS, type HTTPClientConfig } from "../config/types.js";
 import { HttpClient, PROMETHEUS_USER_AGENT } from "../httpclient/client.js";
-import { BodyTooLargeError } from "../httpclient/errors.js";
+import { BodyTooLargeError, RequestTimeoutError } from "../httpclient/errors.js";
 import { BodySizeLimitError, ScrapeError } from "./errors.js";
 import type { ScrapeJobOptions, ScrapeProtocol } from "./options.js";
 
@@ -72,6 +72,11 @@ export class ScrapeHttpClient {
     this.client.close();
   }
 
+  /**
+   * Fetches a body within timeoutMs; signal stops the scrape early (loop shutdown). The
+   * deadline is the client's own timer: a timer keeps itself alive where a derived
+   * AbortSignal.timeout can be garbage-collected mid-scrape on Node 20 and never fire.
+   */
   async scrape(url: URL, timeoutMs: number, signal: AbortSignal): Promise<ScrapeResponse> {
     let res;
     try {
@@ -79,10 +84,11 @@ export class ScrapeHttpClient {
         headers: { Accept: this.accept, "X-Prometheus-Scrape-Timeout-Seconds": String(timeoutMs / 1000) },
         acceptGzip: true,
         maxBodyBytes: this.bodySizeLimitBytes,
+        timeoutMs,
         signal,
       });
     } catch (err) {
-      if (signal.aborted) throw new ScrapeError("context deadline exceeded", { cause: signal.reason });
+      if (err instanceof RequestTimeoutError || signal.aborted) throw new ScrapeError("context deadline exceeded", { cause: err });
       if (err instanceof BodyTooLargeError) throw new BodySizeLimitError();
       throw err;
     }

@@ -97,7 +97,7 @@ export class ScrapeLoop {
     let contentType: string | undefined;
     if (!scrapeErr) {
       try {
-        const res = await client.scrape(target.url, target.timeoutMs, AbortSignal.any([signal, AbortSignal.timeout(target.timeoutMs)]));
+        const res = await client.scrape(target.url, target.timeoutMs, signal);
         body = res.body;
         contentType = res.contentType;
       } catch (err) {
