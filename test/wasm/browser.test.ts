@@ -1,6 +1,5 @@
 // The browser bundle (build/browser/codec.js + promwasm.wasm) in headless Chromium:
 // decodes chunks encoded in Node and encodes samples, and must agree bit for bit.
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { dirname, extname, join, normalize } from "node:path";
@@ -31,11 +30,6 @@ describe.skipIf(!chromiumPath)("codec in headless Chromium", () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(join(root, "build", "wasm", "promwasm.wasm"))) {
-      execFileSync("npm", ["run", "build:wasm"], { cwd: root, stdio: "pipe", timeout: 120_000 });
-    }
-    // Cheap (transpiles a handful of files), and keeps the bundle in step with src/.
-    execFileSync(process.execPath, ["scripts/build-browser.mjs"], { cwd: root, stdio: "pipe", timeout: 60_000 });
     const port = await freePort();
     server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://x");

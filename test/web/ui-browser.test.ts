@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../src/cmd/server.js";
 import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
 import { getJSON } from "./helpers.js";
-import { buildUI, END_MS, seedChunkData } from "./ui-helpers.js";
+import { END_MS, seedChunkData } from "./ui-helpers.js";
 
 const chromiumPath = referenceBinary("chromium");
 const sec = (ms: number): string => String(ms / 1000);
@@ -24,7 +24,6 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildUI();
     const data = join(tmp.dir, "data");
     await seedChunkData(data);
     const port = await freePort();

@@ -5,7 +5,7 @@ import type { RunningServer } from "../../src/cmd/server.js";
 import { decodeXor } from "../../src/wasm/index.js";
 import { tempDir } from "../helpers/reference.js";
 import { getJSON, startTestServer, writeConfig } from "./helpers.js";
-import { BLOCK_SAMPLES, BLOCK_START_MS, buildUI, END_MS, HEAD_SAMPLES, HEAD_START_MS, seedChunkData, STEP_MS, valueA } from "./ui-helpers.js";
+import { BLOCK_SAMPLES, BLOCK_START_MS, END_MS, HEAD_SAMPLES, HEAD_START_MS, seedChunkData, STEP_MS, valueA } from "./ui-helpers.js";
 
 interface ChunkJSON {
   mint: number;
@@ -27,7 +27,6 @@ let ulid: string;
 const sec = (ms: number): string => String(ms / 1000);
 
 beforeAll(async () => {
-  buildUI();
   const data = `${tmp.dir}/data`;
   ulid = await seedChunkData(data);
   const cfg = writeConfig(tmp.dir, "scrape_configs: []\n");

@@ -1,23 +1,9 @@
-// Shared setup for the web UI tests: build the UI and the browser codec (cheap
-// transpiles), and a data dir holding a block plus head data for one series.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
+// Shared setup for the web UI tests (build/ui and build/browser come from test/global-setup.ts):
+// a data dir holding a block plus head data for one series.
+import { mkdirSync } from "node:fs";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { writeBlock } from "../../src/tsdb/block-writer.js";
 import { openDB } from "../../src/tsdb/db.js";
-
-export const ROOT = normalize(join(dirname(fileURLToPath(import.meta.url)), "..", ".."));
-
-/** Builds build/ui and build/browser (and the .wasm when missing) from the current sources. */
-export function buildUI(): void {
-  if (!existsSync(join(ROOT, "build", "wasm", "promwasm.wasm"))) {
-    execFileSync("npm", ["run", "build:wasm"], { cwd: ROOT, stdio: "pipe", timeout: 120_000 });
-  }
-  execFileSync(process.execPath, ["scripts/build-browser.mjs"], { cwd: ROOT, stdio: "pipe", timeout: 60_000 });
-  execFileSync(process.execPath, ["scripts/build-ui.mjs"], { cwd: ROOT, stdio: "pipe", timeout: 60_000 });
-}
 
 /** Whole seconds so that API times (float seconds) are exact. */
 export const END_MS = Math.floor(Date.now() / 60_000) * 60_000;
