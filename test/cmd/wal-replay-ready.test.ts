@@ -2,20 +2,16 @@
 // after, and /api/v1/status/walreplay reports segment progress meanwhile.
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { openDB } from "../../src/tsdb/db.js";
-import { freePort, tempDir } from "../helpers/reference.js";
-import { buildBins, query, spawnServer, stopChild, type Child } from "./process-helpers.js";
+import { query, startPromwasm, stopChild, waitForChild, type Child } from "../helpers/process.js";
+import { tempDir } from "../helpers/reference.js";
 
 const tmp = tempDir("cmd-replay");
 const children: Child[] = [];
 const SERIES = 100_000;
 const SAMPLES = 120;
-
-beforeAll(async () => {
-  await buildBins();
-}, 180_000);
 
 afterAll(async () => {
   for (const c of children) await stopChild(c);
@@ -53,33 +49,29 @@ describe("WAL replay on start", () => {
 
     const cfg = join(cwd, "prometheus.yml");
     writeFileSync(cfg, "global:\n  scrape_interval: 15s\n");
-    const port = await freePort();
-    const child = spawnServer([`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${data}`], cwd);
+    // It listens (and logs its port) before the replay starts.
+    const child = await startPromwasm([`--config.file=${cfg}`, `--storage.tsdb.path=${data}`], cwd);
     children.push(child);
-    const base = `http://127.0.0.1:${port}`;
+    const { base } = child;
 
     const polls: Poll[] = [];
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      if (Date.now() > deadline) throw new Error(`server not ready in time; logs:\n${child.logs()}`);
-      if (child.proc.exitCode !== null) throw new Error(`server exited; logs:\n${child.logs()}`);
-      let res: Response;
-      try {
-        res = await fetch(`${base}/-/ready`);
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-        continue; // not listening yet
-      }
-      const poll: Poll = { ready: res.status, readyBody: await res.text() };
-      if (res.status === 200) {
-        polls.push(poll);
-        break;
-      }
-      const wr = await fetch(`${base}/api/v1/status/walreplay`);
-      const body = (await wr.json()) as { data?: { min: number; max: number; current: number } };
-      polls.push({ ...poll, replay: { status: wr.status, data: body.data } });
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitForChild(
+      child,
+      async () => {
+        const res = await fetch(`${base}/-/ready`);
+        const poll: Poll = { ready: res.status, readyBody: await res.text() };
+        if (res.status === 200) {
+          polls.push(poll);
+          return true;
+        }
+        const wr = await fetch(`${base}/api/v1/status/walreplay`);
+        const body = (await wr.json()) as { data?: { min: number; max: number; current: number } };
+        polls.push({ ...poll, replay: { status: wr.status, data: body.data } });
+        return false;
+      },
+      120_000,
+      "ready after the WAL replay",
+    );
 
     const notReady = polls.filter((p) => p.ready === 503);
     expect(notReady.length).toBeGreaterThan(0);

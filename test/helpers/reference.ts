@@ -34,11 +34,11 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls until fn resolves truthy or the deadline passes. */
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = "condition"): Promise<T> {
+/** Polls until fn resolves truthy or the deadline passes; an aborted signal ends the polling. */
+export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, what = "condition", signal?: AbortSignal): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal?.aborted) {
     try {
       const v = await fn();
       if (v) return v;
@@ -47,7 +47,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}`, { cause: lastErr });
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastErr });
 }
 
 export interface PrometheusProcess {
