@@ -46,7 +46,8 @@ export class SeriesColumns {
   maxt = new Float64Array(0);
   lastValue = new Float64Array(0);
   labelOff = new Uint32Array(0);
-  labelLen = new Uint16Array(0);
+  /** Label count; 32 bits, since Prometheus sets no limit on labels per series. */
+  labelLen = new Uint32Array(0);
   /** Sample slot of the open chunk, -1 when none. */
   openSlot = new Int32Array(0);
   openCount = new Uint16Array(0);
@@ -71,7 +72,7 @@ export class SeriesColumns {
     this.maxt = grow64(this.maxt, n, -Infinity);
     this.lastValue = grow64(this.lastValue, n, 0);
     this.labelOff = growU32(this.labelOff, n);
-    this.labelLen = growU16(this.labelLen, n);
+    this.labelLen = growU32(this.labelLen, n);
     this.openSlot = grow32(this.openSlot, n, -1);
     this.openCount = growU16(this.openCount, n);
     this.openEnd = grow64(this.openEnd, n, 0);
@@ -86,7 +87,7 @@ export class SeriesColumns {
 
   /** Bytes held by the columns. */
   bytes(): number {
-    return this.capacity * (1 + 4 + 8 * 3 + 4 + 2 + 4 + 2 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
+    return this.capacity * (1 + 4 + 8 * 3 + 4 + 4 + 4 + 2 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
   }
 }
 
