@@ -1,6 +1,6 @@
 // Against the reference binaries: promtool lints the text output, and a real Prometheus 2.42
 // scrapes a node:http app using this library and returns the values the app set.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   CounterVec, Gauge, HistogramVec, Registry, Summary, collectDefaultMetrics, metricsHandler, type DefaultMetrics,
 } from "../../src/client/index.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, waitForChild, type Server as ChildServer } from "../helpers/process.js";
+import { referenceBinary, tempDir } from "../helpers/reference.js";
 
 const promtool = referenceBinary("promtool");
 const prometheus = referenceBinary("prometheus");
@@ -52,44 +53,33 @@ describe.runIf(promtool)("promtool check metrics", () => {
 
 describe.runIf(prometheus)("scraped by Prometheus 2.42", () => {
   let app: Server;
-  let prom: ChildProcess | undefined;
-  let promPort: number;
+  let prom: ChildServer | undefined;
   let defaults: DefaultMetrics;
   const dir = tempDir("client-interop");
 
   beforeAll(async () => {
     const made = appRegistry();
     defaults = made.defaults;
-    const appPort = await freePort();
     app = createServer(metricsHandler({ registry: made.registry }));
-    await new Promise<void>((r) => app.listen(appPort, "127.0.0.1", r));
-    promPort = await freePort();
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    const appPort = (app.address() as { port: number }).port;
     const config = join(dir.dir, "prometheus.yml");
     writeFileSync(
       config,
       `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ["127.0.0.1:${appPort}"]\n`,
     );
-    prom = spawn(
-      prometheus!,
-      [`--config.file=${config}`, `--storage.tsdb.path=${join(dir.dir, "data")}`, `--web.listen-address=127.0.0.1:${promPort}`, "--log.level=warn"],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    prom.stderr?.resume();
+    prom = await startReference(prometheus!, (port) => [`--config.file=${config}`, `--storage.tsdb.path=${join(dir.dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"]);
   });
 
   afterAll(async () => {
-    if (prom?.pid !== undefined && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once("exit", r));
-      process.kill(prom.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    }
+    await stopChild(prom);
     defaults?.close();
     await new Promise<void>((r) => (app ? app.close(() => r()) : r()));
     dir.cleanup();
   });
 
   async function query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
+    const res = await fetch(`${prom!.base}/api/v1/query?query=${encodeURIComponent(q)}`);
     const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     if (body.status !== "success") throw new Error(`query ${q}: ${JSON.stringify(body)}`);
     return body.data.result;
@@ -102,7 +92,7 @@ describe.runIf(prometheus)("scraped by Prometheus 2.42", () => {
   }
 
   test("the values the app set come back through /api/v1/query", async () => {
-    await waitFor(async () => (await query('up{job="app"} == 1')).length === 1 && (await query("app_payload_bytes_count")).length === 1, 60_000, "first scrape");
+    await waitForChild(prom!, async () => (await query('up{job="app"} == 1')).length === 1 && (await query("app_payload_bytes_count")).length === 1, 60_000, "first scrape");
     expect(await scalar('app_requests_total{code="200"}')).toBe(42);
     expect(await scalar('app_requests_total{code="500"}')).toBe(3);
     expect(await scalar("app_queue_depth")).toBe(-3.5);

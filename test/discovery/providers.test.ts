@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,7 +7,8 @@ import { FileDiscoverer } from "../../src/discovery/file.js";
 import { HttpDiscoverer } from "../../src/discovery/http.js";
 import type { Discoverer, TargetGroup } from "../../src/discovery/interface.js";
 import { StaticDiscoverer } from "../../src/discovery/static.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, type Server as ChildServer } from "../helpers/process.js";
+import { referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
 
 /** Runs a discoverer, recording the latest group per source. */
 function record(d: Discoverer): { groups: Map<string, TargetGroup>; stop: () => Promise<void> } {
@@ -86,9 +86,8 @@ describe("http_sd_configs", () => {
       if (req.headers["x-prometheus-refresh-interval-seconds"] !== "60") res.writeHead(400).end();
       else res.writeHead(200, { "Content-Type": contentType }).end(JSON.stringify(body));
     });
-    const port = await freePort();
-    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-    url = `http://127.0.0.1:${port}/sd`;
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/sd`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -123,15 +122,13 @@ describe("http_sd_configs", () => {
 
 describe("dns_sd_configs against dnsmasq on loopback", () => {
   const dnsmasq = referenceBinary("dnsmasq");
-  let proc: ChildProcess | undefined;
+  let proc: ChildServer | undefined;
   let server = "";
   beforeAll(async () => {
     if (!dnsmasq) return;
-    const port = await freePort();
-    server = `127.0.0.1:${port}`;
-    proc = spawn(
+    proc = await startReference(
       dnsmasq,
-      [
+      (port) => [
         "--no-daemon",
         `--port=${port}`,
         "--listen-address=127.0.0.1",
@@ -145,18 +142,18 @@ describe("dns_sd_configs against dnsmasq on loopback", () => {
         "--srv-host=_prom._tcp.test.local,node.test.local,9100",
         "--srv-host=_prom._tcp.test.local,other.test.local,9200",
       ],
-      { stdio: "ignore" },
+      {
+        ready: async (base) => {
+          let ok = false;
+          await new DnsDiscoverer({ names: ["node.test.local"], type: "A", port: 1, server: new URL(base).host }).refresh((g) => (ok = g[0]!.targets.length > 0));
+          return ok;
+        },
+        timeoutMs: 10_000,
+      },
     );
-    const probe = new DnsDiscoverer({ names: ["node.test.local"], type: "A", port: 1, server });
-    await waitFor(async () => {
-      let ok = false;
-      await probe.refresh((g) => (ok = g[0]!.targets.length > 0));
-      return ok;
-    }, 10_000, "dnsmasq to answer");
+    server = new URL(proc.base).host;
   });
-  afterAll(() => {
-    if (proc?.pid) process.kill(proc.pid);
-  });
+  afterAll(() => stopChild(proc));
 
   it.runIf(dnsmasq)("resolves SRV records with target and port labels", async () => {
     const seen: TargetGroup[][] = [];

@@ -1,7 +1,7 @@
-// Helpers for tests that use the reference binaries from Debian and real sockets.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Helpers for tests that use the reference binaries from Debian and real sockets (test/helpers/process.ts
+// runs them).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,48 +48,4 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastErr });
-}
-
-export interface PrometheusProcess {
-  readonly proc: ChildProcess;
-  readonly base: string;
-  stop(): void;
-}
-
-/** Starts Prometheus on a free port; config gets that port (for self-scraping). */
-export async function startPrometheus(binary: string, dir: string, config: (port: number) => string, extraFlags: string[] = []): Promise<PrometheusProcess> {
-  const port = await freePort();
-  writeFileSync(join(dir, "prometheus.yml"), config(port));
-  const proc = spawn(
-    binary,
-    [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, ...extraFlags],
-    { stdio: "ignore" },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${base}/-/ready`)).ok, 20_000, "Prometheus ready");
-  return {
-    proc,
-    base,
-    stop: () => {
-      if (proc.pid && proc.exitCode === null) proc.kill("SIGKILL");
-    },
-  };
-}
-
-/**
- * A reference Prometheus with an empty config for the enclosing describe block (started in
- * beforeAll, stopped in afterAll). base() is "" when the binary is missing; tests then skip.
- */
-export function useReferencePrometheus(name: string): { readonly available: boolean; base(): string } {
-  const bin = referenceBinary("prometheus");
-  const tmp = tempDir(name);
-  let prom: PrometheusProcess | undefined;
-  beforeAll(async () => {
-    if (bin) prom = await startPrometheus(bin, tmp.dir, () => "global: {}\n");
-  }, 40_000);
-  afterAll(() => {
-    prom?.stop();
-    tmp.cleanup();
-  });
-  return { available: bin !== undefined, base: () => prom?.base ?? "" };
 }

@@ -1,7 +1,6 @@
 // End to end with a real Alertmanager 0.25: alerts from the rule manager go through the notifier
 // (external labels, alert_relabel_configs, discovery of the Alertmanager from prometheus.yml)
 // and show up in Alertmanager's API; when the condition stops, the alert resolves there too.
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +10,8 @@ import { Notifier } from "../../src/notifier/notifier.js";
 import { Engine } from "../../src/promql/engine.js";
 import { RuleManager } from "../../src/rules/manager.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, waitForChild, type Server } from "../helpers/process.js";
+import { referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
 
 const alertmanagerBin = referenceBinary("prometheus-alertmanager");
 
@@ -26,22 +26,21 @@ interface AmAlert {
 
 describe.skipIf(!alertmanagerBin)("notifier with a real Alertmanager", () => {
   const tmp = tempDir("notifier-am");
-  let am: ChildProcess | undefined;
+  let am: Server | undefined;
   let amUrl = "";
   let db: DB;
   let notifier: Notifier;
   let manager: RuleManager;
 
   beforeAll(async () => {
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
     writeFileSync(join(tmp.dir, "am.yml"), "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n");
-    am = spawn(
-      alertmanagerBin!,
-      [`--config.file=${join(tmp.dir, "am.yml")}`, `--storage.path=${join(tmp.dir, "am-data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-      { stdio: "ignore" },
-    );
-    await waitFor(async () => (await fetch(`${amUrl}/-/ready`)).ok, 30_000, "alertmanager ready");
+    am = await startReference(alertmanagerBin!, (port) => [
+      `--config.file=${join(tmp.dir, "am.yml")}`,
+      `--storage.path=${join(tmp.dir, "am-data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+    ]);
+    amUrl = am.base;
 
     const cfg = parseConfig(
       `global:
@@ -57,7 +56,7 @@ alerting:
       action: drop
   alertmanagers:
     - static_configs:
-        - targets: ["127.0.0.1:${port}"]
+        - targets: ["${new URL(amUrl).host}"]
       timeout: 5s
 `,
       { file: join(tmp.dir, "prometheus.yml"), baseDir: tmp.dir },
@@ -99,11 +98,7 @@ alerting:
     await manager?.stop();
     await notifier?.stop(1000);
     await db?.close();
-    if (am?.pid !== undefined && am.exitCode === null) {
-      const exited = new Promise((resolve) => am!.once("exit", resolve));
-      process.kill(am.pid, "SIGTERM");
-      await exited;
-    }
+    await stopChild(am);
     tmp.cleanup();
   });
 
@@ -130,7 +125,7 @@ alerting:
     await setDisk(t1, 0.95);
     await g.eval(t1);
 
-    const [alert] = await waitFor(async () => {
+    const [alert] = await waitForChild(am!, async () => {
       const list = await amAlerts();
       return list.length > 0 ? list : undefined;
     }, 15_000, "alert in alertmanager");
@@ -145,7 +140,7 @@ alerting:
     const t2 = Date.now();
     await setDisk(t2, 0.5);
     await g.eval(t2);
-    await waitFor(async () => ((await amAlerts()).length === 0 ? true : undefined), 15_000, "alert resolved in alertmanager");
+    await waitForChild(am!, async () => ((await amAlerts()).length === 0 ? true : undefined), 15_000, "alert resolved in alertmanager");
     const counters = notifier.perAlertmanager.get(`${amUrl}/api/v2/alerts`);
     expect(counters?.errors).toBe(0);
     expect(counters?.sent).toBe(2);

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { ParseError } from "../../src/promql/parser/ast.js";
 import { parseExpr } from "../../src/promql/parser/parse.js";
-import { useReferencePrometheus } from "../helpers/reference.js";
+import { useReferencePrometheus } from "../helpers/process.js";
 
 function errorOf(q: string): ParseError {
   try {

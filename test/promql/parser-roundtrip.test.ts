@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { Expr } from "../../src/promql/parser/ast.js";
 import { formatExpr } from "../../src/promql/parser/format.js";
 import { ALL_FEATURES, parseExpr } from "../../src/promql/parser/parse.js";
-import { useReferencePrometheus } from "../helpers/reference.js";
+import { useReferencePrometheus } from "../helpers/process.js";
 import { UPSTREAM_DIR, upstreamFiles } from "./promqltest.js";
 
 interface ScriptQuery {

@@ -2,7 +2,7 @@
 // promtool and loaded into the in-memory storage, then instant and range queries must agree.
 // Sample times sit 7s off the minute grid and query times on it, so no sample lands on a
 // window edge, where Prometheus 2.x (closed windows) and 3.x (left-open) differ.
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -10,7 +10,8 @@ import { labelsFromRecord, labelsKey, labelsToString, type Labels } from "../../
 import { Engine } from "../../src/promql/engine.js";
 import { almostEqual } from "../../src/promql/float-math.js";
 import type { QueryValue } from "../../src/promql/value.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, type Server } from "../helpers/process.js";
+import { referenceBinary, tempDir } from "../helpers/reference.js";
 import { MemoryStorage } from "./memory-storage.js";
 
 const prometheusBin = referenceBinary("prometheus");
@@ -198,8 +199,7 @@ describe.skipIf(!prometheusBin || !promtoolBin)("engine vs Prometheus 2.42", () 
   const base = Math.floor((Date.now() - 4 * HOUR_MS) / (2 * HOUR_MS)) * 2 * HOUR_MS;
   const storage = new MemoryStorage();
   const engine = new Engine({});
-  let proc: ChildProcess | undefined;
-  let url = "";
+  let prometheus: Server | undefined;
 
   beforeAll(async () => {
     const samples = generate(base);
@@ -211,20 +211,17 @@ describe.skipIf(!prometheusBin || !promtoolBin)("engine vs Prometheus 2.42", () 
     execFileSync(promtoolBin!, ["tsdb", "create-blocks-from", "openmetrics", "-q", input, dataDir], { stdio: "pipe" });
     const config = join(tmp.dir, "prometheus.yml");
     writeFileSync(config, "global:\n  scrape_interval: 1h\n");
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    proc = spawn(prometheusBin!, [`--config.file=${config}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
-    await waitFor(async () => (await fetch(`${url}/-/ready`)).ok, 60_000, "prometheus ready");
+    prometheus = await startReference(prometheusBin!, (port) => [`--config.file=${config}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`], { timeoutMs: 60_000 });
   });
 
-  afterAll(() => {
-    if (proc?.pid) process.kill(proc.pid, "SIGTERM");
+  afterAll(async () => {
+    await stopChild(prometheus);
     engine.close();
     tmp.cleanup();
   });
 
   async function prom(path: string, params: Record<string, string>): Promise<{ resultType: string; result: unknown }> {
-    const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`);
+    const res = await fetch(`${prometheus!.base}${path}?${new URLSearchParams(params)}`);
     const body = (await res.json()) as { status: string; data: { resultType: string; result: unknown }; error?: string };
     if (body.status !== "success") throw new Error(`prometheus: ${body.error}`);
     return body.data;

@@ -56,7 +56,7 @@ interface ApiResponse<T> {
   error?: string;
 }
 
-export { startPrometheus, type PrometheusProcess } from "../helpers/reference.js";
+export { startPrometheus, type PrometheusProcess } from "../helpers/process.js";
 
 export async function promApi<T>(base: string, path: string, params: Record<string, string>): Promise<T> {
   const res = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);

@@ -1,7 +1,6 @@
 // The same rule file evaluated by Prometheus 2.42 (scraping a loopback exporter) and by our
 // rule manager (over a TSDB holding the same constant samples): alert labels, template
 // expansions, states, ALERTS series and recording results must agree.
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +9,8 @@ import { labelsFromRecord, labelsKey, labelsToRecord } from "../../src/model/lab
 import { Engine } from "../../src/promql/engine.js";
 import { RuleManager, type AlertJSON } from "../../src/rules/manager.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, waitForChild, type Server as ChildServer } from "../helpers/process.js";
+import { referenceBinary, tempDir } from "../helpers/reference.js";
 
 const prometheusBin = referenceBinary("prometheus");
 
@@ -51,8 +51,7 @@ const RULES = `groups:
 describe.skipIf(!prometheusBin)("rules vs Prometheus 2.42", () => {
   const tmp = tempDir("rules-vs-prom");
   let exporter: Server;
-  let proc: ChildProcess | undefined;
-  let promUrl = "";
+  let prometheus: ChildServer | undefined;
   let instance = "";
   let db: DB;
   let manager: RuleManager;
@@ -81,11 +80,7 @@ scrape_configs:
       - targets: ["${instance}"]
 `,
     );
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    proc = spawn(prometheusBin!, [`--config.file=${join(tmp.dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "prom-data")}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: "ignore",
-    });
+    prometheus = await startReference(prometheusBin!, (port) => [`--config.file=${join(tmp.dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "prom-data")}`, `--web.listen-address=127.0.0.1:${port}`]);
 
     db = await openDB(join(tmp.dir, "ours"), { noLockfile: true });
     manager = new RuleManager({ engine, queryable: db, appendable: db, notify: () => {}, externalLabels: labelsFromRecord({ cluster: "eu-1" }) });
@@ -96,18 +91,14 @@ scrape_configs:
   afterAll(async () => {
     await manager?.stop();
     await db?.close();
-    if (proc?.pid !== undefined && proc.exitCode === null) {
-      const exited = new Promise((resolve) => proc!.once("exit", resolve));
-      process.kill(proc.pid, "SIGTERM");
-      await exited;
-    }
+    await stopChild(prometheus);
     exporter?.close();
     engine.close();
     tmp.cleanup();
   });
 
   async function prom<T>(path: string): Promise<T> {
-    const res = await fetch(`${promUrl}${path}`);
+    const res = await fetch(`${prometheus!.base}${path}`);
     const body = (await res.json()) as { status: string; data: T };
     if (body.status !== "success") throw new Error(`${path}: ${JSON.stringify(body)}`);
     return body.data;
@@ -145,7 +136,8 @@ scrape_configs:
 
   it("agrees on pending, firing and resolved alerts, templates, ALERTS series and recording results", async () => {
     // Pending: `for: 3s` leaves a few evaluations to catch Prometheus there.
-    const promPending = await waitFor(
+    const promPending = await waitForChild(
+      prometheus!,
       async () => {
         const d = await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts");
         return d.alerts.length === 2 ? d.alerts : undefined;
@@ -162,7 +154,8 @@ scrape_configs:
     expect(comparable(manager.alerts())).toEqual(comparable(promPending));
 
     // Firing after `for`.
-    const promFiring = await waitFor(
+    const promFiring = await waitForChild(
+      prometheus!,
       async () => {
         const d = await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts");
         return d.alerts.length === 2 && d.alerts.every((a) => a.state === "firing") ? d.alerts : undefined;
@@ -179,8 +172,8 @@ scrape_configs:
 
     // Resolution: "/" drops below the threshold; its ALERTS series ends at once (stale marker).
     rootUsage = 0.5;
-    await waitFor(async () => ((await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts")).alerts.length === 1 ? true : undefined), 20_000, "Prometheus resolution");
-    await waitFor(async () => ((await promVector('ALERTS{mount="/"}')).length === 0 ? true : undefined), 20_000, "Prometheus ALERTS stale");
+    await waitForChild(prometheus!, async () => ((await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts")).alerts.length === 1 ? true : undefined), 20_000, "Prometheus resolution");
+    await waitForChild(prometheus!, async () => ((await promVector('ALERTS{mount="/"}')).length === 0 ? true : undefined), 20_000, "Prometheus ALERTS stale");
     await appendExposition(t0 + 5000, t0 + 5000);
     await g.eval(t0 + 5000);
     expect(comparable(manager.alerts())).toEqual(comparable((await prom<{ alerts: AlertJSON[] }>("/api/v1/alerts")).alerts));

@@ -1,6 +1,5 @@
 // Side by side with Prometheus 2.42 scraping the same node_exporter on loopback: same series
 // after metric relabeling, same `up`, and both mark everything stale when the exporter stops.
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,7 +7,8 @@ import { labelsFromRecord, labelsToString } from "../../src/model/labels.js";
 import { isStaleNaN } from "../../src/model/sample.js";
 import { ScrapeManager } from "../../src/scrape/manager.js";
 import type { ScrapeJobOptions } from "../../src/scrape/options.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, waitForChild, type Child } from "../helpers/process.js";
+import { referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
 import { RecordingStorage } from "./recording-storage.js";
 
 const prometheus = referenceBinary("prometheus");
@@ -27,26 +27,23 @@ async function api<T>(base: string, path: string): Promise<T> {
 }
 
 describe.runIf(prometheus && exporter)("scraping node_exporter side by side with Prometheus 2.42", () => {
-  const procs: ChildProcess[] = [];
+  const procs: Child[] = [];
   const tmp = tempDir("vs-prom");
   let manager: ScrapeManager | undefined;
   afterAll(async () => {
     await manager?.stop();
-    for (const p of procs) if (p.pid && p.exitCode === null) p.kill("SIGKILL");
+    for (const p of procs) await stopChild(p);
     tmp.cleanup();
   });
 
   it("produces the same series, up and staleness", { timeout: 60_000 }, async () => {
-    const exporterPort = await freePort();
-    const promPort = await freePort();
-    const node = spawn(
+    const node = await startReference(
       exporter!,
-      [`--web.listen-address=127.0.0.1:${exporterPort}`, "--collector.disable-defaults", "--collector.loadavg", "--collector.meminfo", "--collector.time", "--collector.uname"],
-      { stdio: "ignore" },
+      (port) => [`--web.listen-address=127.0.0.1:${port}`, "--collector.disable-defaults", "--collector.loadavg", "--collector.meminfo", "--collector.time", "--collector.uname"],
+      { ready: async (base) => (await fetch(`${base}/metrics`)).ok },
     );
     procs.push(node);
-    const target = `127.0.0.1:${exporterPort}`;
-    await waitFor(async () => (await fetch(`http://${target}/metrics`)).ok, 10_000, "node_exporter");
+    const target = new URL(node.base).host;
 
     // The same job for both: drop Go GC summaries, rename a label, and add a constant one.
     writeFileSync(
@@ -63,13 +60,9 @@ describe.runIf(prometheus && exporter)("scraping node_exporter side by side with
         "      - { target_label: origin, replacement: scraped }",
       ].join("\n"),
     );
-    const prom = spawn(
-      prometheus!,
-      [`--config.file=${join(tmp.dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "data")}`, `--web.listen-address=127.0.0.1:${promPort}`],
-      { stdio: "ignore" },
-    );
+    const prom = await startReference(prometheus!, (port) => [`--config.file=${join(tmp.dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`]);
     procs.push(prom);
-    const promBase = `http://127.0.0.1:${promPort}`;
+    const promBase = prom.base;
 
     const storage = new RecordingStorage();
     manager = new ScrapeManager({ appendable: storage });
@@ -88,7 +81,7 @@ describe.runIf(prometheus && exporter)("scraping node_exporter side by side with
     manager.sync("node", [{ source: "0", targets: [{ __address__: target }], labels: { env: "test" } }]);
 
     // Both have scraped a few times.
-    await waitFor(async () => {
+    await waitForChild(prom, async () => {
       const r = await api<{ result: unknown[] }>(promBase, "/api/v1/query?query=" + encodeURIComponent('count_over_time(up{job="node"}[1m]) >= 2'));
       return r.result.length === 1;
     }, 20_000, "Prometheus to scrape twice");
@@ -109,12 +102,12 @@ describe.runIf(prometheus && exporter)("scraping node_exporter side by side with
 
     // Stop the exporter: both must go down and mark every scraped series stale.
     const stoppedAt = Date.now();
-    node.kill("SIGTERM");
+    node.proc.kill("SIGTERM");
     await waitFor(() => manager!.targets()[0]!.health === "down" && manager!.targets()[0]!.lastScrape > stoppedAt, 10_000, "our target down");
     const scraped = [...ours].filter((s) => !/^(up|scrape_[a-z_]+)\{/.test(s));
     const staleSeries = new Set(storage.committed.filter((s) => isStaleNaN(s.v)).map((s) => s.series));
     expect(scraped.filter((s) => !staleSeries.has(s))).toEqual([]);
-    await waitFor(async () => {
+    await waitForChild(prom, async () => {
       const r = await api<{ result: Array<{ value: [number, string] }> }>(promBase, "/api/v1/query?query=" + encodeURIComponent('up{job="node"}'));
       return r.result[0]?.value[1] === "0";
     }, 10_000, "Prometheus up == 0");

@@ -1,18 +1,18 @@
 // remote_write and remote_read between promwasm and a real Prometheus 2.42 on loopback:
 // Prometheus reads promwasm's data through /api/v1/read, and promwasm's remote_write queue
 // delivers its self-scrapes to Prometheus' receiver.
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/cmd/server.js";
+import { startReference, stopChild, type Server } from "../helpers/process.js";
 import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
 import { getJSON, NOW_MS, seedTSDB, startTestServer } from "./helpers.js";
 
 const prometheus = referenceBinary("prometheus");
 const tmp = tempDir("web-remote");
 const servers: RunningServer[] = [];
-let prom: ChildProcess | undefined;
+let prom: Server | undefined;
 let promBase = "";
 let source = "";
 
@@ -23,20 +23,14 @@ beforeAll(async () => {
   const a = await startTestServer([`--config.file=${join(tmp.dir, "source.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "source")}`]);
   servers.push(a.server);
   source = a.base;
-  const port = await freePort();
-  promBase = `http://127.0.0.1:${port}`;
   writeFileSync(join(tmp.dir, "prom.yml"), `remote_read:\n  - url: ${source}/api/v1/read\n    read_recent: true\n`);
-  prom = spawn(prometheus, [`--config.file=${join(tmp.dir, "prom.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "prom")}`, `--web.listen-address=127.0.0.1:${port}`, "--web.enable-remote-write-receiver"], { stdio: "ignore" });
-  await waitFor(async () => (await fetch(`${promBase}/-/ready`)).ok, 30_000, "prometheus ready");
+  prom = await startReference(prometheus, (port) => [`--config.file=${join(tmp.dir, "prom.yml")}`, `--storage.tsdb.path=${join(tmp.dir, "prom")}`, `--web.listen-address=127.0.0.1:${port}`, "--web.enable-remote-write-receiver"]);
+  promBase = prom.base;
 }, 60_000);
 
 afterAll(async () => {
   for (const s of servers) await s.stop();
-  if (prom && prom.exitCode === null) {
-    const exited = new Promise((r) => prom!.once("exit", r));
-    prom.kill("SIGTERM");
-    await exited;
-  }
+  await stopChild(prom);
   tmp.cleanup();
 });
 

@@ -1,35 +1,29 @@
 // The same requests to promwasm and to a real Prometheus 2.42 on loopback: status codes,
 // errorType and messages must agree, and success payloads must have the same shape.
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/cmd/server.js";
-import { freePort, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { startReference, stopChild, type Server } from "../helpers/process.js";
+import { referenceBinary, tempDir } from "../helpers/reference.js";
 import { startTestServer, writeConfig } from "./helpers.js";
 
 const prometheus = referenceBinary("prometheus");
 const tmp = tempDir("web-vs-prom");
 let ours: RunningServer | undefined;
 let oursBase = "";
-let theirs: ChildProcess | undefined;
+let theirs: Server | undefined;
 let theirsBase = "";
 
 beforeAll(async () => {
   if (!prometheus) return;
   const cfg = writeConfig(tmp.dir, "global:\n  scrape_interval: 1m\nscrape_configs: []\n");
   ({ server: ours, base: oursBase } = await startTestServer([`--config.file=${cfg}`, `--storage.tsdb.path=${tmp.dir}/ours`]));
-  const port = await freePort();
-  theirs = spawn(prometheus, [`--config.file=${cfg}`, `--storage.tsdb.path=${tmp.dir}/theirs`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
-  theirsBase = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${theirsBase}/-/ready`)).ok, 30_000, "prometheus ready");
+  theirs = await startReference(prometheus, (port) => [`--config.file=${cfg}`, `--storage.tsdb.path=${tmp.dir}/theirs`, `--web.listen-address=127.0.0.1:${port}`]);
+  theirsBase = theirs.base;
 }, 60_000);
 
 afterAll(async () => {
   await ours?.stop();
-  if (theirs && theirs.exitCode === null) {
-    const exited = new Promise((r) => theirs!.once("exit", r));
-    theirs.kill("SIGTERM");
-    await exited;
-  }
+  await stopChild(theirs);
   tmp.cleanup();
 });
 
