@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Discoverer, TargetGroup } from "../../src/discovery/interface.js";
 import { DiscoveryManager, type TargetSetUpdate } from "../../src/discovery/manager.js";
 import { StaticDiscoverer } from "../../src/discovery/static.js";
+import { tempDir, waitFor } from "../helpers/reference.js";
 
 /** A discoverer the test drives by hand. */
 class ManualDiscoverer implements Discoverer {
@@ -17,9 +18,15 @@ class ManualDiscoverer implements Discoverer {
 const group = (source: string, ...addrs: string[]): TargetGroup => ({ source, targets: addrs.map((a) => ({ __address__: a })), labels: {} });
 const addresses = (u: TargetSetUpdate, job: string) => (u.get(job) ?? []).flatMap((g) => g.targets.map((t) => t.__address__));
 
+// Fake timers: the throttle is timer arithmetic, so the test steps the clock and can assert
+// exact update counts at exact times, whatever the machine's load.
 describe("DiscoveryManager", () => {
   let m: DiscoveryManager | undefined;
-  afterEach(async () => m?.stop());
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(async () => {
+    await m?.stop();
+    vi.useRealTimers();
+  });
 
   it("merges providers per job, replaces groups by source and throttles updates", async () => {
     m = new DiscoveryManager({ updateIntervalMs: 200 });
@@ -27,40 +34,46 @@ describe("DiscoveryManager", () => {
     m.subscribe((u) => updates.push({ at: Date.now(), u }));
     const manual = new ManualDiscoverer();
     await m.applyConfig(new Map<string, Discoverer[]>([["node", [new StaticDiscoverer({ configs: [{ targets: ["s:1"] }] }), manual]], ["empty", []]]));
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.advanceTimersByTimeAsync(0);
     expect(updates.length).toBe(1);
     expect(addresses(updates[0]!.u, "node")).toEqual(["s:1"]);
     expect(updates[0]!.u.get("empty")).toEqual([]);
-    // A burst of changes within the interval becomes one update with the last state.
+    // A burst of changes within the interval becomes one update with the last state, sent
+    // when the interval since the previous update has passed and not before.
     manual.emit!([group("a", "m:1")]);
     manual.emit!([group("a", "m:2"), group("b", "m:3")]);
     manual.emit!([group("b")]);
-    await new Promise((r) => setTimeout(r, 400));
+    await vi.advanceTimersByTimeAsync(199);
+    expect(updates.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(updates.length).toBe(2);
-    expect(updates[1]!.at - updates[0]!.at).toBeGreaterThanOrEqual(190);
+    expect(updates[1]!.at - updates[0]!.at).toBe(200);
     expect(addresses(updates[1]!.u, "node")).toEqual(["s:1", "m:2"]);
+    // Nothing changed since: no more updates however long it runs.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(updates.length).toBe(2);
   });
 
   it("stops old providers on applyConfig and drops their groups", async () => {
     m = new DiscoveryManager({ updateIntervalMs: 10 });
     const manual = new ManualDiscoverer();
     await m.applyConfig(new Map([["a", [manual]]]));
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.advanceTimersByTimeAsync(20);
     manual.emit!([group("x", "h:1")]);
     await m.applyConfig(new Map([["b", [new StaticDiscoverer({ configs: [{ targets: ["h:2"] }] })]]]));
     expect(manual.stopped).toBe(true);
     const got: TargetSetUpdate[] = [];
     m.subscribe((u) => got.push(u));
-    await new Promise((r) => setTimeout(r, 50));
-    expect([...got.at(-1)!.keys()]).toEqual(["b"]);
-    expect(addresses(got.at(-1)!, "b")).toEqual(["h:2"]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(got).toHaveLength(1);
+    expect([...got[0]!.keys()]).toEqual(["b"]);
+    expect(addresses(got[0]!, "b")).toEqual(["h:2"]);
   });
 });
 
 describe("discovery feeding scrape targets end to end", () => {
   it("delivers static and file groups of a job built from its config sections", async () => {
     const { discoverersFor } = await import("../../src/discovery/from-config.js");
-    const { tempDir } = await import("../helpers/reference.js");
     const { writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const tmp = tempDir("from-config");
@@ -71,8 +84,7 @@ describe("discovery feeding scrape targets end to end", () => {
       const got: TargetSetUpdate[] = [];
       m.subscribe((u) => got.push(u));
       await m.applyConfig(new Map([["job", discoverersFor({ staticConfigs: [{ targets: ["s:1"] }], fileSdConfigs: [{ files: [file] }] })]]));
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && addresses(got.at(-1) ?? new Map(), "job").length < 2) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => addresses(got.at(-1) ?? new Map(), "job").length >= 2, 10_000, "the static and file groups");
       expect(addresses(got.at(-1)!, "job").sort()).toEqual(["f:1", "s:1"]);
     } finally {
       await m.stop();
