@@ -76,23 +76,30 @@ describe("self-monitoring", () => {
   it("exposes Prometheus' names with sane values", async () => {
     const q = await fetch(`${base}/api/v1/query?query=up`);
     expect(q.status).toBe(200);
-    // Several scrapes of each target, so that interval lengths have been observed.
+    // How many scrapes and evaluations have run by now depends on the machine's load: wait
+    // until there are enough of each for the checks below.
+    const group = `${rulesFile};g`;
     const m = await waitFor(
       async () => {
         const got = await scrapeMetrics();
-        return (got.get('prometheus_target_interval_length_seconds_count{interval="1s"}') ?? 0) >= 6 ? got : undefined;
+        const atLeast = (series: string, min: number) => (got.get(series) ?? 0) >= min;
+        const enough =
+          atLeast('prometheus_target_interval_length_seconds_count{interval="1s"}', 6) &&
+          // Every scrape of the limited job exceeds its limit of one sample.
+          atLeast("prometheus_target_scrapes_exceeded_sample_limit_total", 3) &&
+          atLeast(`prometheus_rule_evaluations_total{rule_group="${group}"}`, 2);
+        return enough ? got : undefined;
       },
       30_000,
-      "six interval observations",
+      "six interval observations, three scrapes over the sample limit and two rule evaluations",
     );
 
-    for (const quantile of ["0.01", "0.05", "0.5", "0.9", "0.99"]) {
-      const v = value(m, `prometheus_target_interval_length_seconds{interval="1s",quantile="${quantile}"}`);
-      expect(v).toBeGreaterThan(0.5);
-      expect(v).toBeLessThan(2);
-    }
-    const median = value(m, 'prometheus_target_interval_length_seconds{interval="1s",quantile="0.5"}');
-    expect(Math.abs(median - 1)).toBeLessThan(0.2);
+    // The loop keeps to its 1s grid, so one late scrape (a loaded machine) makes one interval
+    // longer and the next shorter: the extremes follow the load; the median stays near 1s.
+    const quantiles = ["0.01", "0.05", "0.5", "0.9", "0.99"].map((q) => value(m, `prometheus_target_interval_length_seconds{interval="1s",quantile="${q}"}`));
+    expect(quantiles[0]).toBeGreaterThan(0);
+    for (let i = 1; i < quantiles.length; i++) expect(quantiles[i]).toBeGreaterThanOrEqual(quantiles[i - 1]);
+    expect(Math.abs(quantiles[2] - 1)).toBeLessThan(0.2);
     const intervals = value(m, 'prometheus_target_interval_length_seconds_count{interval="1s"}');
     expect(value(m, 'prometheus_target_interval_length_seconds_sum{interval="1s"}') / intervals).toBeGreaterThan(0.8);
 
@@ -113,10 +120,6 @@ describe("self-monitoring", () => {
     expect(value(m, 'prometheus_sd_discovered_targets{config="self",name="scrape"}')).toBe(1);
     expect(value(m, 'prometheus_sd_discovered_targets{config="limited",name="scrape"}')).toBe(1);
     expect(value(m, "prometheus_target_scrape_pools_total")).toBe(2);
-    // Every scrape of the limited job exceeds its limit of one sample.
-    expect(value(m, "prometheus_target_scrapes_exceeded_sample_limit_total")).toBeGreaterThanOrEqual(3);
-    const group = `${rulesFile};g`;
-    expect(value(m, `prometheus_rule_evaluations_total{rule_group="${group}"}`)).toBeGreaterThanOrEqual(2);
     expect(value(m, `prometheus_rule_evaluation_failures_total{rule_group="${group}"}`)).toBe(0);
     expect(value(m, `prometheus_notifications_sent_total{alertmanager="${amUrl}"}`)).toBe(0);
     expect(value(m, "prometheus_ready")).toBe(1);
