@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isStaleNaN } from "../../src/model/sample.js";
 import { ScrapeManager } from "../../src/scrape/manager.js";
 import type { ScrapeJobOptions } from "../../src/scrape/options.js";
-import { freePort, tempDir, waitFor } from "../helpers/reference.js";
+import { tempDir, waitFor } from "../helpers/reference.js";
 import { RecordingStorage } from "./recording-storage.js";
 
 interface Exposition {
@@ -31,8 +31,8 @@ beforeAll(async () => {
     res.writeHead(expo.status, { "Content-Type": expo.contentType, ...(expo.gzip ? { "Content-Encoding": "gzip" } : {}) });
     res.end(body);
   });
-  port = await freePort();
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  port = (server.address() as { port: number }).port;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -183,16 +183,15 @@ describe("scrape loop", () => {
     manager = new ScrapeManager({ appendable: storage });
     await manager.applyConfig([{ jobName: "j", scrapeIntervalMs: 200, scrapeTimeoutMs: 100 }]);
     manager.sync("j", [{ source: "0", targets: [{ __address__: `127.0.0.1:${port}` }], labels: {} }]);
-    const deadline = Date.now() + 5000;
-    while (!storage.committed.some((s) => s.series.startsWith("a{")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => storage.committed.some((s) => s.series.startsWith("a{")), 10_000, "the first scrape");
     manager.sync("j", []);
     expect(manager.targets()).toEqual([]);
     const staleNames = () => new Set(storage.committed.filter((s) => isStaleNaN(s.v)).map((s) => s.series.replace(/\{.*/, "")));
-    await waitFor(() => staleNames().size >= 6, 3000, "end-of-run stale markers");
+    await waitFor(() => staleNames().size >= 6, 10_000, "end-of-run stale markers");
     expect(staleNames()).toEqual(new Set(["a", "up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added"]));
     // A target removed just before shutdown gets no markers: Prometheus skips them on exit.
     manager.sync("j", [{ source: "0", targets: [{ __address__: `127.0.0.1:${port}`, x: "2" }], labels: {} }]);
-    while (!storage.committed.some((s) => s.series.includes('x="2"')) && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => storage.committed.some((s) => s.series.includes('x="2"')), 10_000, "the second target's first scrape");
     manager.sync("j", []);
     const before = storage.committed.length;
     await manager.stop();
