@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   Counter, OPENMETRICS_CONTENT_TYPE, Registry, TEXT_CONTENT_TYPE, koaMetrics, metricsHandler, type Collector,
 } from "../../src/client/index.js";
-import { freePort } from "../helpers/reference.js";
+import { listen } from "../helpers/reference.js";
 
 interface Reply {
   status: number;
@@ -27,10 +27,6 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
-}
-
 const registry = new Registry();
 const hits = new Counter({ name: "hits_total", help: "Hits.", registers: [registry] });
 hits.inc(7);
@@ -40,9 +36,8 @@ describe("node:http handler", () => {
   let server: Server;
   let port: number;
   beforeAll(async () => {
-    port = await freePort();
     server = createServer(metricsHandler({ registry }));
-    await listen(server, port);
+    port = await listen(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -82,9 +77,8 @@ describe("node:http handler", () => {
       },
     };
     bad.register(broken);
-    const p = await freePort();
     const s = createServer(metricsHandler({ registry: bad }));
-    await listen(s, p);
+    const p = await listen(s);
     try {
       const res = await get(p, "/metrics");
       expect(res.status).toBe(500);
@@ -104,9 +98,8 @@ describe("koa middleware", () => {
     app.use((ctx) => {
       ctx.body = "app";
     });
-    port = await freePort();
     server = createServer(app.callback());
-    await listen(server, port);
+    port = await listen(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -9,7 +9,7 @@ import {
   CounterVec, Gauge, HistogramVec, Registry, Summary, collectDefaultMetrics, metricsHandler, type DefaultMetrics,
 } from "../../src/client/index.js";
 import { startReference, stopChild, waitForChild, type Server as ChildServer } from "../helpers/process.js";
-import { referenceBinary, tempDir } from "../helpers/reference.js";
+import { listen, referenceBinary, tempDir } from "../helpers/reference.js";
 
 const promtool = referenceBinary("promtool");
 const prometheus = referenceBinary("prometheus");
@@ -61,8 +61,7 @@ describe.runIf(prometheus)("scraped by Prometheus 2.42", () => {
     const made = appRegistry();
     defaults = made.defaults;
     app = createServer(metricsHandler({ registry: made.registry }));
-    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
-    const appPort = (app.address() as { port: number }).port;
+    const appPort = await listen(app);
     const config = join(dir.dir, "prometheus.yml");
     writeFileSync(
       config,

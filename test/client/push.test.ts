@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ClientError, CounterVec, Gauge, PushError, Registry, deleteGroup, groupPath, push, pushAdd } from "../../src/client/index.js";
-import { freePort } from "../helpers/reference.js";
+import { listen } from "../helpers/reference.js";
 
 interface Seen {
   method: string;
@@ -17,7 +17,6 @@ const seen: Seen[] = [];
 let status = 200;
 
 beforeAll(async () => {
-  const port = await freePort();
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -27,8 +26,7 @@ beforeAll(async () => {
       res.end(status === 200 ? "" : "bad push");
     });
   });
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-  base = `http://127.0.0.1:${port}/`;
+  base = `http://127.0.0.1:${await listen(server)}/`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -5,7 +5,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activeTargets, query, spawnPromwasm, startPromwasm, stopChild, waitForChild, waitReady, type Child } from "../helpers/process.js";
-import { tempDir } from "../helpers/reference.js";
+import { listen, tempDir } from "../helpers/reference.js";
 
 const tmp = tempDir("cmd-process");
 const children: Child[] = [];
@@ -15,8 +15,7 @@ let exporterPort = 0;
 
 beforeAll(async () => {
   exporter = createServer((_req, res) => res.end("exported_value 1\n"));
-  await new Promise<void>((r) => exporter.listen(0, "127.0.0.1", r));
-  exporterPort = (exporter.address() as { port: number }).port;
+  exporterPort = await listen(exporter);
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../src/cmd/server.js";
-import { freePort, tempDir, waitFor } from "../helpers/reference.js";
+import { listen, tempDir, waitFor } from "../helpers/reference.js";
 
 const TOKEN = "t0ken-for-scrapes";
 const tmp = tempDir("cmd-scrape-oauth2");
@@ -16,7 +16,6 @@ let base: string;
 let tokenRequests = 0;
 
 beforeAll(async () => {
-  const helperPort = await freePort();
   helper = createServer((req, res) => {
     if (req.url === "/token" && req.method === "POST") {
       tokenRequests++;
@@ -37,7 +36,7 @@ beforeAll(async () => {
     res.setHeader("content-type", "text/plain; version=0.0.4");
     res.end("# TYPE guarded_value gauge\nguarded_value 42\n");
   });
-  await new Promise<void>((r) => helper.listen(helperPort, "127.0.0.1", r));
+  const helperPort = await listen(helper);
   const oauth2 = ["    oauth2:", "      client_id: promwasm", "      client_secret: s3cret", `      token_url: http://127.0.0.1:${helperPort}/token`];
   const cfg = join(tmp.dir, "prometheus.yml");
   writeFileSync(
@@ -60,9 +59,8 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  const port = await freePort();
-  server = await startServer({ args: [`--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(tmp.dir, "data")}`], logWrite: () => {} });
-  base = `http://127.0.0.1:${port}`;
+  server = await startServer({ args: [`--config.file=${cfg}`, "--web.listen-address=127.0.0.1:0", `--storage.tsdb.path=${join(tmp.dir, "data")}`], logWrite: () => {} });
+  base = `http://127.0.0.1:${server.port}`;
 }, 30_000);
 
 afterAll(async () => {

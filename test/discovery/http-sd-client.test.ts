@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT } from "../../src/config/types.js";
 import { HttpDiscoverer } from "../../src/discovery/http.js";
 import type { TargetGroup } from "../../src/discovery/interface.js";
-import { tempDir } from "../helpers/reference.js";
-import { close, forwardingProxy, listen, type TestProxy } from "../httpclient/helpers.js";
+import { listen, tempDir } from "../helpers/reference.js";
+import { close, forwardingProxy, type TestProxy } from "../httpclient/helpers.js";
 
 describe("http_sd with http_client_config", () => {
   const tmp = tempDir("http-sd-client");

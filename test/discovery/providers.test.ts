@@ -8,7 +8,7 @@ import { HttpDiscoverer } from "../../src/discovery/http.js";
 import type { Discoverer, TargetGroup } from "../../src/discovery/interface.js";
 import { StaticDiscoverer } from "../../src/discovery/static.js";
 import { startReference, stopChild, type Server as ChildServer } from "../helpers/process.js";
-import { referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
+import { listen, referenceBinary, tempDir, waitFor } from "../helpers/reference.js";
 
 /** Runs a discoverer, recording the latest group per source. */
 function record(d: Discoverer): { groups: Map<string, TargetGroup>; stop: () => Promise<void> } {
@@ -86,8 +86,7 @@ describe("http_sd_configs", () => {
       if (req.headers["x-prometheus-refresh-interval-seconds"] !== "60") res.writeHead(400).end();
       else res.writeHead(200, { "Content-Type": contentType }).end(JSON.stringify(body));
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/sd`;
+    url = `http://127.0.0.1:${await listen(server)}/sd`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

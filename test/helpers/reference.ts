@@ -2,7 +2,7 @@
 // runs them).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -16,6 +16,22 @@ export function referenceBinary(name: string): string | undefined {
   }
 }
 
+/**
+ * Listens on 127.0.0.1 at a port the kernel picks and resolves with it. Prefer this to
+ * freePort for servers in the test process: a port found free can be taken before it is bound.
+ */
+export async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** A port free now, for what cannot listen on port 0 and report it (reference binaries). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT, type HTTPClientConfig } from "../../src/config/types.js";
 import { HttpClient } from "../../src/httpclient/client.js";
 import { OAuth2Error } from "../../src/httpclient/errors.js";
-import { tempDir } from "../helpers/reference.js";
-import { close, listen, readBody } from "./helpers.js";
+import { listen, tempDir } from "../helpers/reference.js";
+import { close, readBody } from "./helpers.js";
 
 describe("http client credentials", () => {
   const tmp = tempDir("httpclient-auth");

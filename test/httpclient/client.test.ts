@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT } from "../../src/config/types.js";
 import { HttpClient } from "../../src/httpclient/client.js";
 import { BodyTooLargeError, HttpClientError, RequestAbortedError, RequestTimeoutError } from "../../src/httpclient/errors.js";
-import { freePort } from "../helpers/reference.js";
-import { close, listen, readBody } from "./helpers.js";
+import { listen } from "../helpers/reference.js";
+import { close, readBody } from "./helpers.js";
 
 describe("http client over plain HTTP", () => {
   let server: Server;
@@ -117,8 +117,7 @@ describe("http client keep-alive", () => {
         else socket.destroy();
       });
     });
-    const port = await freePort();
-    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    const port = await listen(server);
     const c = new HttpClient({ userAgent: "t" });
     try {
       expect((await c.request(`http://127.0.0.1:${port}/`)).body.toString()).toBe("ok");

@@ -1,17 +1,10 @@
-// Loopback plumbing for the http client tests: listening, request bodies, openssl
+// Loopback plumbing for the http client tests: closing servers, request bodies, openssl
 // certificates, and a forwarding proxy (absolute-form requests and CONNECT tunnels).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
 import { join } from "node:path";
-import { freePort } from "../helpers/reference.js";
-
-export async function listen(server: Server): Promise<number> {
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-  return port;
-}
 
 export async function close(server: Server): Promise<void> {
   server.closeAllConnections();

@@ -10,8 +10,8 @@ import { DEFAULT_HTTP_CLIENT, DEFAULT_TLS, type HTTPClientConfig } from "../../s
 import { HttpClient, type HttpClientOptions } from "../../src/httpclient/client.js";
 import { ProxyConnectError } from "../../src/httpclient/errors.js";
 import { bypassesProxy } from "../../src/httpclient/proxy.js";
-import { referenceBinary, tempDir } from "../helpers/reference.js";
-import { close, forwardingProxy, listen, makeCerts, readBody, type TestProxy } from "./helpers.js";
+import { listen, referenceBinary, tempDir } from "../helpers/reference.js";
+import { close, forwardingProxy, makeCerts, readBody, type TestProxy } from "./helpers.js";
 
 const openssl = referenceBinary("openssl");
 

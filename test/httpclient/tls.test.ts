@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT, DEFAULT_TLS, type TLSConfig } from "../../src/config/types.js";
 import { HttpClient } from "../../src/httpclient/client.js";
-import { referenceBinary, tempDir } from "../helpers/reference.js";
-import { close, listen, makeCerts } from "./helpers.js";
+import { listen, referenceBinary, tempDir } from "../helpers/reference.js";
+import { close, makeCerts } from "./helpers.js";
 
 const openssl = referenceBinary("openssl");
 
@@ -29,9 +29,9 @@ describe.runIf(openssl)("http client over TLS", () => {
       res.writeHead(200).end(`cn=${peer?.subject?.CN ?? "none"}`);
     };
     server = createServer({ key: f("server.key"), cert: f("server.crt"), ca: f("ca.crt"), requestCert: true, rejectUnauthorized: false }, handler);
-    port = await listen(server as unknown as import("node:http").Server);
+    port = await listen(server);
     tls12 = createServer({ key: f("server.key"), cert: f("server.crt"), maxVersion: "TLSv1.2" }, handler);
-    tls12Port = await listen(tls12 as unknown as import("node:http").Server);
+    tls12Port = await listen(tls12);
   });
   afterAll(async () => {
     await close(server as unknown as import("node:http").Server);

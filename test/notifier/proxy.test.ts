@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { Notifier } from "../../src/notifier/notifier.js";
-import { tempDir, waitFor } from "../helpers/reference.js";
-import { close, forwardingProxy, listen, readBody, type TestProxy } from "../httpclient/helpers.js";
+import { listen, tempDir, waitFor } from "../helpers/reference.js";
+import { close, forwardingProxy, readBody, type TestProxy } from "../httpclient/helpers.js";
 
 describe("notifier through proxy_url with oauth2", () => {
   const tmp = tempDir("notifier-proxy");

@@ -6,7 +6,7 @@ import { DEFAULT_HTTP_CLIENT, DEFAULT_METADATA, DEFAULT_QUEUE, type QueueConfig,
 import { handleRemoteRead, type ReadHandlerOptions } from "../../src/remote/read-handler.js";
 import { handleRemoteWrite } from "../../src/remote/write-handler.js";
 import type { Appendable, Queryable } from "../../src/storage/interface.js";
-import { freePort } from "../helpers/reference.js";
+import { listen } from "../helpers/reference.js";
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -40,8 +40,7 @@ export async function startRemoteEndpoint(opts: { appendable?: Appendable; query
       }
     })();
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const port = await listen(server);
   return {
     server,
     base: `http://127.0.0.1:${port}`,

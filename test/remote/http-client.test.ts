@@ -10,19 +10,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT, DEFAULT_TLS, type HTTPClientConfig } from "../../src/config/types.js";
 import { RemoteHttpClient } from "../../src/remote/http-client.js";
-import { freePort, tempDir } from "../helpers/reference.js";
+import { listen, tempDir } from "../helpers/reference.js";
 import { readBody } from "./helpers.js";
 
 interface Seen {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
-}
-
-async function listen(server: Server): Promise<number> {
-  const port = await freePort();
-  await new Promise<void>((s) => server.listen(port, "127.0.0.1", s));
-  return port;
 }
 
 describe("remote http client", () => {
@@ -54,7 +48,7 @@ describe("remote http client", () => {
     remotePort = await listen(remote);
     const tlsRemote = createHttpsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, handler);
     servers.push(tlsRemote as unknown as Server);
-    tlsPort = await listen(tlsRemote as unknown as Server);
+    tlsPort = await listen(tlsRemote);
 
     // A forwarding proxy: absolute-form requests are replayed to their origin; CONNECT opens a tunnel.
     const proxy = createServer((req, res) => {

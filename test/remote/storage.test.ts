@@ -8,7 +8,7 @@ import { Matcher } from "../../src/model/matcher.js";
 import { decodeReadRequest, encodeReadResponse, type ReadRequest } from "../../src/remote/codec.js";
 import { decodeSnappy, encodeSnappy } from "../../src/remote/snappy.js";
 import { RemoteStorage } from "../../src/remote/storage.js";
-import { freePort } from "../helpers/reference.js";
+import { freePort, listen } from "../helpers/reference.js";
 import { readBody, readConfig, writeConfig } from "./helpers.js";
 
 /** A remote-read server that records requests and answers one fixed series; 204 for writes. */
@@ -28,8 +28,7 @@ async function recordingServer(): Promise<{ base: string; reads: ReadRequest[]; 
       res.writeHead(200, { "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy" }).end(encodeSnappy(encodeReadResponse([series])));
     })();
   });
-  const port = await freePort();
-  await new Promise<void>((s) => st.server.listen(port, "127.0.0.1", s));
+  const port = await listen(st.server);
   st.base = `http://127.0.0.1:${port}`;
   return st;
 }

@@ -13,7 +13,7 @@ import { RecordEncoder } from "../../src/tsdb/record/record.js";
 import { WL } from "../../src/tsdb/wlog/wlog.js";
 import { handleRemoteWrite } from "../../src/remote/write-handler.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
-import { freePort, tempDir, waitFor } from "../helpers/reference.js";
+import { listen, tempDir, waitFor } from "../helpers/reference.js";
 import { readBody, writeConfig } from "./helpers.js";
 
 const tmp = tempDir("remote-wal-watcher");
@@ -35,8 +35,7 @@ async function receiver(): Promise<{ url: string; db: DB; server: Server; state:
       res.writeHead(r.status).end(r.message);
     })();
   });
-  const port = await freePort();
-  await new Promise<void>((s) => server.listen(port, "127.0.0.1", s));
+  const port = await listen(server);
   return { url: `http://127.0.0.1:${port}/api/v1/write`, db, server, state };
 }
 

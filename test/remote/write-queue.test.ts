@@ -14,7 +14,7 @@ import { RemoteStorage } from "../../src/remote/storage.js";
 import { WriteQueue } from "../../src/remote/write-queue.js";
 import { handleRemoteWrite } from "../../src/remote/write-handler.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
-import { freePort, tempDir, waitFor } from "../helpers/reference.js";
+import { listen, tempDir, waitFor } from "../helpers/reference.js";
 import { readBody, writeConfig } from "./helpers.js";
 
 type Script = (n: number) => { status: number; headers?: Record<string, string>; delayMs?: number } | "store" | { storeAfterMs: number };
@@ -49,8 +49,7 @@ async function startReceiver(script: Script): Promise<Receiver> {
       res.writeHead(action.status, action.headers).end(`scripted ${action.status}`);
     })();
   });
-  const port = await freePort();
-  await new Promise<void>((s) => r.server.listen(port, "127.0.0.1", s));
+  const port = await listen(r.server);
   r.url = `http://127.0.0.1:${port}/api/v1/write`;
   return r;
 }
@@ -239,8 +238,9 @@ describe("remote write queue", () => {
     cleanups.push(() => queue.stop());
     const ls = series(20);
     let t = 1000;
-    const deadline = Date.now() + 4000;
-    // Keep feeding until the queue has resharded at least once (or time runs out).
+    // Keep feeding until the queue has resharded at least once (or time runs out: a loaded
+    // machine feeds slower, so the deadline is generous).
+    const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && queue.metrics.shards === 1) {
       const n = ls.length * 20;
       const refs = new Float64Array(n);

@@ -8,7 +8,7 @@ import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acceptHeader, ScrapeHttpClient } from "../../src/scrape/http-client.js";
-import { freePort, referenceBinary, tempDir } from "../helpers/reference.js";
+import { listen, referenceBinary, tempDir } from "../helpers/reference.js";
 
 const openssl = referenceBinary("openssl");
 
@@ -53,14 +53,12 @@ describe.runIf(openssl)("scrape client over TLS and proxies", () => {
       const peer = (req.socket as import("node:tls").TLSSocket).getPeerCertificate();
       res.writeHead(200, { "Content-Type": "text/plain" }).end(`client_cn{cn="${peer?.subject?.CN ?? "none"}"} 1\n`);
     });
-    tlsPort = await freePort();
-    await new Promise<void>((r) => tlsServer.listen(tlsPort, "127.0.0.1", r));
+    tlsPort = await listen(tlsServer);
     plain = createHttpServer((req, res) => {
       if (req.url === "/old") res.writeHead(302, { Location: "/new" }).end();
       else res.writeHead(200).end(`plain{path="${req.url}"} 1\n`);
     });
-    plainPort = await freePort();
-    await new Promise<void>((r) => plain.listen(plainPort, "127.0.0.1", r));
+    plainPort = await listen(plain);
     // A forwarding proxy: absolute-form GETs and CONNECT tunnels.
     proxy = createHttpServer((req, res) => {
       proxied.push(`GET ${req.url}`);
@@ -81,8 +79,7 @@ describe.runIf(openssl)("scrape client over TLS and proxies", () => {
         socket.pipe(up);
       });
     });
-    proxyPort = await freePort();
-    await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", r));
+    proxyPort = await listen(proxy);
   });
   afterAll(async () => {
     for (const t of tunnels) t.destroy();

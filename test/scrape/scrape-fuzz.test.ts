@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { isStaleNaN } from "../../src/model/sample.js";
 import { ScrapeManager } from "../../src/scrape/manager.js";
 import { ParseError } from "../../src/textparse/errors.js";
-import { freePort } from "../helpers/reference.js";
+import { listen } from "../helpers/reference.js";
 import { parseAll } from "../textparse/helpers.js";
 import { RecordingStorage } from "./recording-storage.js";
 import { rng as mulberry32 } from "../../bench/helpers/random.js";
@@ -19,8 +19,7 @@ let port = 0;
 let current = BASE;
 beforeAll(async () => {
   server = createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(current));
-  port = await freePort();
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  port = await listen(server);
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

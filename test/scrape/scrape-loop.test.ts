@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isStaleNaN } from "../../src/model/sample.js";
 import { ScrapeManager } from "../../src/scrape/manager.js";
 import type { ScrapeJobOptions } from "../../src/scrape/options.js";
-import { tempDir, waitFor } from "../helpers/reference.js";
+import { listen, tempDir, waitFor } from "../helpers/reference.js";
 import { RecordingStorage } from "./recording-storage.js";
 
 interface Exposition {
@@ -31,8 +31,7 @@ beforeAll(async () => {
     res.writeHead(expo.status, { "Content-Type": expo.contentType, ...(expo.gzip ? { "Content-Encoding": "gzip" } : {}) });
     res.end(body);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  port = (server.address() as { port: number }).port;
+  port = await listen(server);
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { decodeXor, encodeXor, intersectPostings, unionPostings } from "../../src/wasm/index.js";
-import { freePort, referenceBinary } from "../helpers/reference.js";
+import { listen, referenceBinary } from "../helpers/reference.js";
 import { fromBits, rng, series } from "./gen.js";
 
 const chromiumPath = referenceBinary("chromium");
@@ -30,7 +30,6 @@ describe.skipIf(!chromiumPath)("codec in headless Chromium", () => {
   let page: Page;
 
   beforeAll(async () => {
-    const port = await freePort();
     server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://x");
       if (url.pathname === "/") {
@@ -44,7 +43,7 @@ describe.skipIf(!chromiumPath)("codec in headless Chromium", () => {
       }
       res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
     });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    const port = await listen(server);
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({
       executablePath: chromiumPath,
