@@ -4,6 +4,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { parseDuration } from "../model/duration.js";
 import { ConfigError, ConfigUnmarshalError } from "./errors.js";
+import { expandAliases, YamlAliasError } from "./yaml-aliases.js";
 
 export type FieldReaders = Record<string, (node: Node, r: YamlReader) => void>;
 
@@ -28,7 +29,13 @@ export class YamlReader {
       throw new ConfigError(file, line, `yaml: line ${line}: ${first.message.split("\n")[0]}`);
     }
     const root = doc.contents ?? undefined;
-    return { root: root === null || (isScalar(root) && root.value === null) ? undefined : (root as Node), reader };
+    if (root === undefined || (isScalar(root) && root.value === null)) return { root: undefined, reader };
+    try {
+      return { root: expandAliases(root as Node), reader };
+    } catch (err) {
+      if (err instanceof YamlAliasError) throw new ConfigError(file, undefined, `yaml: ${err.message}`);
+      throw err;
+    }
   }
 
   line(node: Node | undefined): number | undefined {

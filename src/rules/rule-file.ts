@@ -3,6 +3,7 @@
 // line:column of the offending node and the group/rule it belongs to.
 import { readFile } from "node:fs/promises";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
+import { expandAliases, YamlAliasError } from "../config/yaml-aliases.js";
 import { DurationError, parseDuration } from "../model/duration.js";
 import { parseExpr, type ParseOptions } from "../promql/parser/parse.js";
 import { RuleFileError } from "./errors.js";
@@ -159,8 +160,15 @@ export function parseRuleFile(text: string, file: string, parseOptions: ParseOpt
     const line = lines.linePos(first.pos[0]).line;
     throw new RuleFileError(file, [`yaml: line ${line}: ${first.message.split("\n")[0]}`]);
   }
-  const root = doc.contents as Node | null;
-  if (root === null || (isScalar(root) && root.value === null)) return [];
+  const contents = doc.contents as Node | null;
+  if (contents === null || (isScalar(contents) && contents.value === null)) return [];
+  let root: Node;
+  try {
+    root = expandAliases(contents);
+  } catch (err) {
+    if (err instanceof YamlAliasError) throw new RuleFileError(file, [`yaml: ${err.message}`]);
+    throw err;
+  }
   const r = new Reader(lines);
   const top = r.fields(root, "rulefmt.RuleGroups", ["groups"]);
   const raw: { name: string; node: Node; intervalMs: number; queryOffsetMs: number; limit: number; rules: RawRule[] }[] = [];
