@@ -1,6 +1,6 @@
 // Maps the loaded config onto the scrape manager's job options and discovery's providers.
 import type { Config, ScrapeConfig } from "../config/types.js";
-import { discoverersFor } from "../discovery/from-config.js";
+import { discoverersFor, type DiscoveryDeps } from "../discovery/from-config.js";
 import type { Discoverer } from "../discovery/interface.js";
 import type { Logger } from "../log/logger.js";
 import { labelsToRecord } from "../model/labels.js";
@@ -32,22 +32,22 @@ function jobOptions(sc: ScrapeConfig): ScrapeJobOptions {
   };
 }
 
-/** One list of discoverers per job; kinds promwasm does not run are logged and skipped. */
-export function scrapeDiscoverers(cfg: Config, logger: Logger): Map<string, Discoverer[]> {
+/** One list of discoverers per job. */
+export function scrapeDiscoverers(cfg: Config, logger: Logger, deps: Omit<DiscoveryDeps, "logger"> = {}): Map<string, Discoverer[]> {
   const out = new Map<string, Discoverer[]>();
   for (const sc of cfg.scrapeConfigs) {
     for (const d of sc.dnsSdConfigs) {
       if (d.type === "MX" || d.type === "NS") logger.warn("DNS-SD record type not supported; skipping", { job: sc.jobName, type: d.type });
     }
-    for (const kind of sc.unsupported) logger.warn("service discovery mechanism not supported by promwasm; its targets are ignored", { job: sc.jobName, mechanism: `${kind}_sd_configs` });
     const discoverers = discoverersFor(
       {
         staticConfigs: sc.staticConfigs.map((g) => ({ targets: g.targets, labels: labelsToRecord(g.labels) })),
         fileSdConfigs: sc.fileSdConfigs.map((f) => ({ files: f.files, refreshIntervalMs: f.refreshIntervalMs })),
         httpSdConfigs: sc.httpSdConfigs.map((h) => ({ url: h.url, refreshIntervalMs: h.refreshIntervalMs, httpClientConfig: h.httpClientConfig })),
         dnsSdConfigs: sc.dnsSdConfigs.flatMap((d) => (d.type === "MX" || d.type === "NS" ? [] : [{ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs }])),
+        kubernetesSdConfigs: sc.kubernetesSdConfigs,
       },
-      logger,
+      { ...deps, logger },
     );
     out.set(sc.jobName, discoverers);
   }

@@ -4,7 +4,7 @@ import { Document, isPair, isScalar, isSeq, visit } from "yaml";
 import { formatDuration } from "../model/duration.js";
 import { labelsToRecord } from "../model/labels.js";
 import { formatByteSize } from "./bytes.js";
-import type { Config, HTTPClientConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
+import type { Config, HTTPClientConfig, KubernetesSDConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
 
 type Obj = Record<string, unknown>;
 
@@ -66,11 +66,26 @@ function relabel(rules: readonly RelabelRule[]): Obj[] | undefined {
   );
 }
 
+// Field order and omissions as Prometheus marshals kubernetes.SDConfig.
+function kubernetes(c: KubernetesSDConfig): Obj {
+  const a = c.attachMetadata;
+  return compact({
+    api_server: nonEmpty(c.apiServer),
+    role: c.role,
+    kubeconfig_file: c.kubeconfigFile,
+    ...httpClient(c.httpClientConfig),
+    namespaces: c.namespaces.ownNamespace || c.namespaces.names.length ? { own_namespace: c.namespaces.ownNamespace, names: c.namespaces.names.length ? c.namespaces.names : null } : undefined,
+    selectors: c.selectors.length ? c.selectors.map((s) => compact({ role: s.role, label: nonEmpty(s.label), field: nonEmpty(s.field) })) : undefined,
+    attach_metadata: Object.values(a).some((v) => v) ? { node: a.node, namespace: a.namespace, deployment: a.deployment, job: a.job, cronjob: a.cronjob } : undefined,
+  });
+}
+
 function discovery(sd: ServiceDiscoveryConfigs): Obj {
   return compact({
     dns_sd_configs: sd.dnsSdConfigs.length ? sd.dnsSdConfigs.map((c) => ({ names: c.names, refresh_interval: d(c.refreshIntervalMs), type: c.type, port: c.port })) : undefined,
     file_sd_configs: sd.fileSdConfigs.length ? sd.fileSdConfigs.map((c) => ({ files: c.files, refresh_interval: d(c.refreshIntervalMs) })) : undefined,
     http_sd_configs: sd.httpSdConfigs.length ? sd.httpSdConfigs.map((c) => ({ ...httpClient(c.httpClientConfig), refresh_interval: d(c.refreshIntervalMs), url: c.url })) : undefined,
+    kubernetes_sd_configs: sd.kubernetesSdConfigs.length ? sd.kubernetesSdConfigs.map(kubernetes) : undefined,
     static_configs: sd.staticConfigs.length
       ? sd.staticConfigs.map((g) => compact({ targets: g.targets, labels: g.labels.length ? labelsToRecord(g.labels) : undefined }))
       : undefined,

@@ -2,14 +2,16 @@
 import type { Node } from "yaml";
 import { labelsFromList, type Label } from "../model/labels.js";
 import { HTTPClientFields, resolvePath } from "./http-client.js";
+import { readKubernetesSDConfig } from "./kubernetes-sd.js";
 import { LABEL_NAME } from "./relabel.js";
-import type { DNSSDConfig, FileSDConfig, HTTPSDConfig, ServiceDiscoveryConfigs, StaticTargetGroup } from "./types.js";
+import type { DNSSDConfig, FileSDConfig, HTTPSDConfig, KubernetesSDConfig, ServiceDiscoveryConfigs, StaticTargetGroup } from "./types.js";
 import type { FieldReaders, YamlReader } from "./yaml-reader.js";
 
-// Mechanisms Prometheus supports that promwasm does not run; accepted so configs stay valid, reported so callers can warn.
+// Mechanisms Prometheus has that promwasm does not run yet. A config using one is refused,
+// naming the block: accepting it would start a server that silently scrapes nothing there.
 const UNSUPPORTED = [
-  "azure", "consul", "digitalocean", "docker", "dockerswarm", "ec2", "eureka", "gce", "hetzner", "ionos", "kubernetes", "kuma",
-  "lightsail", "linode", "marathon", "nerve", "nomad", "openstack", "ovhcloud", "puppetdb", "scaleway", "serverset", "triton", "uyuni", "vultr",
+  "aws", "azure", "consul", "digitalocean", "docker", "dockerswarm", "ec2", "eureka", "gce", "hetzner", "ionos", "kuma",
+  "lightsail", "linode", "marathon", "nerve", "nomad", "openstack", "ovhcloud", "puppetdb", "scaleway", "serverset", "stackit", "triton", "uyuni", "vultr",
 ];
 
 const FILE_SD_PATTERN = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
@@ -20,7 +22,7 @@ export class ServiceDiscoveryFields {
     fileSdConfigs: [] as FileSDConfig[],
     httpSdConfigs: [] as HTTPSDConfig[],
     dnsSdConfigs: [] as DNSSDConfig[],
-    unsupported: [] as string[],
+    kubernetesSdConfigs: [] as KubernetesSDConfig[],
   };
   private readonly baseDir: string;
 
@@ -83,12 +85,13 @@ export class ServiceDiscoveryFields {
           return d;
         });
       },
+      kubernetes_sd_configs: (n, r) => {
+        this.out.kubernetesSdConfigs = r.list(n, (c) => readKubernetesSDConfig(c, r, this.baseDir));
+      },
     };
     for (const kind of UNSUPPORTED) {
-      fields[`${kind}_sd_configs`] = (n, r) => {
-        r.list(n, () => undefined);
-        this.out.unsupported.push(kind);
-      };
+      fields[`${kind}_sd_configs`] = (n, r) =>
+        r.fail(n, `${kind}_sd_configs is not supported by promwasm (supported: static_configs, file_sd_configs, http_sd_configs, dns_sd_configs, kubernetes_sd_configs); remove the block or use one of those`);
     }
     return fields;
   }

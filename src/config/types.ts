@@ -90,13 +90,32 @@ export interface DNSSDConfig {
   readonly refreshIntervalMs: number;
 }
 
-/** Service discovery for one job; kinds promwasm does not implement are kept by name so callers can warn. */
+export type KubernetesRole = "node" | "pod" | "service" | "endpoints" | "endpointslice" | "ingress";
+
+export interface KubernetesSelector {
+  readonly role: KubernetesRole;
+  readonly label: string;
+  readonly field: string;
+}
+
+export interface KubernetesSDConfig {
+  /** "" when unset: in-cluster config, or kubeconfigFile. */
+  readonly apiServer: string;
+  readonly role: KubernetesRole;
+  readonly kubeconfigFile: string;
+  readonly namespaces: { readonly ownNamespace: boolean; readonly names: readonly string[] };
+  readonly selectors: readonly KubernetesSelector[];
+  readonly attachMetadata: { readonly node: boolean; readonly namespace: boolean; readonly deployment: boolean; readonly job: boolean; readonly cronjob: boolean };
+  readonly httpClientConfig: HTTPClientConfig;
+}
+
+/** Service discovery for one job. */
 export interface ServiceDiscoveryConfigs {
   readonly staticConfigs: readonly StaticTargetGroup[];
   readonly fileSdConfigs: readonly FileSDConfig[];
   readonly httpSdConfigs: readonly HTTPSDConfig[];
   readonly dnsSdConfigs: readonly DNSSDConfig[];
-  readonly unsupported: readonly string[];
+  readonly kubernetesSdConfigs: readonly KubernetesSDConfig[];
 }
 
 export interface ScrapeConfig extends ServiceDiscoveryConfigs {

@@ -1,10 +1,12 @@
 // Builds a scrape job's discoverers from its service discovery sections, in the order
-// Prometheus registers them (static, then file, http, dns).
+// Prometheus registers them (static, then file, http, dns, kubernetes).
+import type { KubernetesSDConfig } from "../config/types.js";
 import type { Logger } from "../log/logger.js";
 import { DnsDiscoverer, type DnsSdOptions } from "./dns.js";
 import { FileDiscoverer, type FileSdOptions } from "./file.js";
 import { HttpDiscoverer, type HttpSdOptions } from "./http.js";
 import type { Discoverer } from "./interface.js";
+import { KubernetesDiscoverer, type KubernetesSdMetrics } from "./kubernetes/discoverer.js";
 import { StaticDiscoverer, type StaticConfig } from "./static.js";
 
 export interface ServiceDiscoveryConfigs {
@@ -12,13 +14,21 @@ export interface ServiceDiscoveryConfigs {
   readonly fileSdConfigs?: ReadonlyArray<Omit<FileSdOptions, "logger">>;
   readonly httpSdConfigs?: ReadonlyArray<Omit<HttpSdOptions, "logger">>;
   readonly dnsSdConfigs?: ReadonlyArray<Omit<DnsSdOptions, "logger">>;
+  readonly kubernetesSdConfigs?: readonly KubernetesSDConfig[];
 }
 
-export function discoverersFor(cfg: ServiceDiscoveryConfigs, logger?: Logger): Discoverer[] {
+export interface DiscoveryDeps {
+  readonly logger?: Logger;
+  readonly kubernetesMetrics?: KubernetesSdMetrics;
+}
+
+export function discoverersFor(cfg: ServiceDiscoveryConfigs, deps: DiscoveryDeps = {}): Discoverer[] {
+  const logger = deps.logger;
   const out: Discoverer[] = [];
   if (cfg.staticConfigs && cfg.staticConfigs.length > 0) out.push(new StaticDiscoverer({ configs: cfg.staticConfigs }));
   for (const c of cfg.fileSdConfigs ?? []) out.push(new FileDiscoverer({ ...c, logger }));
   for (const c of cfg.httpSdConfigs ?? []) out.push(new HttpDiscoverer({ ...c, logger }));
   for (const c of cfg.dnsSdConfigs ?? []) out.push(new DnsDiscoverer({ ...c, logger }));
+  for (const config of cfg.kubernetesSdConfigs ?? []) out.push(new KubernetesDiscoverer({ config, logger, metrics: deps.kubernetesMetrics }));
   return out;
 }

@@ -11,6 +11,8 @@ export interface ReadBodyOptions {
   readonly gunzip: boolean;
   /** Aborted with the error to reject with (a timeout or the caller's abort). */
   readonly signal: AbortSignal;
+  /** Receives each (decoded) chunk instead of the returned Buffer, which is then empty. */
+  readonly onData?: ((chunk: Buffer) => void) | undefined;
 }
 
 export function readBody(res: IncomingMessage, opts: ReadBodyOptions): Promise<Buffer> {
@@ -33,6 +35,13 @@ export function readBody(res: IncomingMessage, opts: ReadBodyOptions): Promise<B
     if (opts.signal.aborted) return onAbort();
     opts.signal.addEventListener("abort", onAbort, { once: true });
     stream.on("data", (chunk: Buffer) => {
+      if (opts.onData) {
+        try {
+          return opts.onData(chunk);
+        } catch (err) {
+          return fail(err as Error);
+        }
+      }
       size += chunk.length;
       if (limit > 0 && size > limit) return fail(new BodyTooLargeError(limit));
       parts.push(chunk);

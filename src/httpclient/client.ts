@@ -45,6 +45,12 @@ export interface HttpRequestOptions {
   readonly maxBodyBytes?: number;
   /** Send Accept-Encoding: gzip and decode gzip bodies. */
   readonly acceptGzip?: boolean;
+  /**
+   * Hands a 200 response's body to onData chunk by chunk instead of collecting it (the
+   * response's body is then empty); the request resolves when the body ends. For long-lived
+   * streams such as Kubernetes watches.
+   */
+  readonly onData?: (chunk: Buffer) => void;
 }
 
 export interface HttpResponse {
@@ -62,6 +68,7 @@ interface Attempt {
   readonly body: Uint8Array | string | undefined;
   readonly maxBodyBytes: number;
   readonly gunzip: boolean;
+  readonly onData: ((chunk: Buffer) => void) | undefined;
   /** Aborted with the error to fail with. */
   readonly signal: AbortSignal;
 }
@@ -152,7 +159,7 @@ export class HttpClient {
       for (let hops = 0; ; hops++) {
         if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
         else delete headers["content-length"];
-        const attempt: Attempt = { method, headers, body, maxBodyBytes: opts.maxBodyBytes ?? 0, gunzip: opts.acceptGzip ?? false, signal: ac.signal };
+        const attempt: Attempt = { method, headers, body, maxBodyBytes: opts.maxBodyBytes ?? 0, gunzip: opts.acceptGzip ?? false, onData: opts.onData, signal: ac.signal };
         // As Go's transport does, a request that died on a stale pooled connection gets one fresh try.
         const res = await this.attempt(u, attempt).catch((err: unknown) => {
           if (err instanceof StaleConnectionError) return this.attempt(u, attempt);
@@ -235,7 +242,8 @@ export class HttpClient {
         });
         req.end(a.body);
       });
-      const body = await readBody(res, { maxBodyBytes: a.maxBodyBytes, gunzip: a.gunzip, signal: a.signal });
+      const onData = res.statusCode === 200 ? a.onData : undefined;
+      const body = await readBody(res, { maxBodyBytes: a.maxBodyBytes, gunzip: a.gunzip, signal: a.signal, onData });
       return { status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", headers: res.headers, body, url: u };
     } finally {
       a.signal.removeEventListener("abort", closeTunnel);

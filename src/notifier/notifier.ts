@@ -6,6 +6,7 @@ import { DnsDiscoverer } from "../discovery/dns.js";
 import { FileDiscoverer } from "../discovery/file.js";
 import { HttpDiscoverer } from "../discovery/http.js";
 import type { Discoverer } from "../discovery/interface.js";
+import { KubernetesDiscoverer } from "../discovery/kubernetes/discoverer.js";
 import { DiscoveryManager, type TargetSetUpdate } from "../discovery/manager.js";
 import { StaticDiscoverer } from "../discovery/static.js";
 import { nopLogger, type Logger } from "../log/logger.js";
@@ -125,7 +126,7 @@ export class Notifier {
       }
       list.push(new DnsDiscoverer({ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs, logger: this.logger }));
     }
-    for (const kind of am.unsupported) this.logger.warn("service discovery mechanism not supported by promwasm; its Alertmanagers are ignored", { mechanism: `${kind}_sd_configs` });
+    for (const config of am.kubernetesSdConfigs) list.push(new KubernetesDiscoverer({ config, logger: this.logger }));
     return list;
   }
 
