@@ -15,12 +15,16 @@ const PART = /^(\d+)(ms|y|w|d|h|m|s)/;
 
 export class DurationError extends Error {}
 
-/** Parses a duration into ms; throws DurationError naming the input when malformed. */
+// Go keeps durations in int64 nanoseconds, so anything past about 292 years is out of range.
+const MAX_NS = 2n ** 63n - 1n;
+const NS_PER_MS = 1_000_000n;
+
+/** Parses a duration into ms; throws DurationError with Prometheus' message when malformed. */
 export function parseDuration(s: string): number {
   if (s === "0") return 0;
   if (s === "") throw new DurationError("empty duration string");
   let rest = s;
-  let total = 0;
+  let totalNs = 0n;
   let lastRank = -1;
   while (rest.length > 0) {
     const m = PART.exec(rest);
@@ -28,11 +32,15 @@ export function parseDuration(s: string): number {
     const rank = UNITS.findIndex(([u]) => u === m[2]);
     if (rank <= lastRank) throw new DurationError(`not a valid duration string: ${JSON.stringify(s)}`);
     lastRank = rank;
-    total += Number(m[1]) * UNITS[rank][1];
+    const v = BigInt(m[1]);
+    if (v >= 2n ** 64n) throw new DurationError(`not a valid duration string: ${JSON.stringify(s)}`);
+    const unitNs = BigInt(UNITS[rank][1]) * NS_PER_MS;
+    if (v > 2n ** 63n / unitNs) throw new DurationError("duration out of range");
+    totalNs += v * unitNs;
+    if (totalNs > MAX_NS) throw new DurationError("duration out of range");
     rest = rest.slice(m[0].length);
   }
-  if (!Number.isSafeInteger(total)) throw new DurationError(`duration out of range: ${JSON.stringify(s)}`);
-  return total;
+  return Number(totalNs / NS_PER_MS);
 }
 
 /**

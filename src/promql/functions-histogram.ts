@@ -1,5 +1,6 @@
 // histogram_quantile and histogram_fraction over classic histograms: series with an `le`
 // label, grouped by their other labels (without __name__).
+import { goParseFloat } from "../model/go-float.js";
 import { getLabel, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import type { Annotations } from "./annotations.js";
 import { newSeries, type StepSeries } from "./eval-types.js";
@@ -10,19 +11,6 @@ import type { Call } from "./parser/ast.js";
 interface Bucket {
   upper: number;
   count: number;
-}
-
-const GO_FLOAT = /^[+-]?(?:inf(?:inity)?|nan|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:e[+-]?\d+)?|0x[\da-f_]*\.?[\da-f_]*(?:p[+-]?\d+)?)$/i;
-
-/** Go's strconv.ParseFloat for the forms `le` values take; undefined when malformed. */
-function parseLe(s: string): number | undefined {
-  if (!GO_FLOAT.test(s)) return undefined;
-  const t = s.replace(/_/g, "").toLowerCase();
-  if (/^[+]?inf/.test(t)) return Infinity;
-  if (/^-inf/.test(t)) return -Infinity;
-  if (/nan$/.test(t)) return NaN;
-  const v = Number(t);
-  return Number.isNaN(v) ? undefined : v;
 }
 
 interface Grouped {
@@ -38,7 +26,7 @@ function groupBuckets(an: Annotations, call: Call, input: StepSeries[]): Grouped
   const byKey = new Map<string, number>();
   for (let k = 0; k < input.length; k++) {
     const metric = input[k].metric;
-    const le = parseLe(getLabel(metric, "le"));
+    const le = goParseFloat(getLabel(metric, "le"));
     if (le === undefined) {
       if (input[k].has.some((h) => h === 1)) {
         an.warn(`bucket label "le" is missing or has a malformed value of ${JSON.stringify(getLabel(metric, "le"))} for metric name ${JSON.stringify(getLabel(metric, METRIC_NAME))}`, call.args[call.args.length - 1].pos);

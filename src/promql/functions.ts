@@ -10,6 +10,7 @@ import { histogramFraction, histogramQuantile } from "./functions-histogram.js";
 import { evalInfo } from "./functions-info.js";
 import { labelJoin, labelReplace } from "./functions-label.js";
 import { evalRangeFunction, nonCounterName, RANGE_FUNCTIONS } from "./functions-range.js";
+import { goCivilTime, goInt64, type GoCivilTime } from "./go-time.js";
 import type { Call, Expr, VectorSelector } from "./parser/ast.js";
 import { copySeries, dropMetricName, mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
@@ -39,18 +40,15 @@ const MATH: Readonly<Record<string, (x: number) => number>> = {
   sgn: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
 };
 
-const DATE: Readonly<Record<string, (d: Date) => number>> = {
-  year: (d) => d.getUTCFullYear(),
-  month: (d) => d.getUTCMonth() + 1,
-  day_of_month: (d) => d.getUTCDate(),
-  day_of_week: (d) => d.getUTCDay(),
-  day_of_year: (d) => {
-    const start = Date.UTC(d.getUTCFullYear(), 0, 1);
-    return Math.floor((d.getTime() - start) / 86_400_000) + 1;
-  },
-  hour: (d) => d.getUTCHours(),
-  minute: (d) => d.getUTCMinutes(),
-  days_in_month: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+const DATE: Readonly<Record<string, (t: GoCivilTime) => number>> = {
+  year: (t) => t.year,
+  month: (t) => t.month,
+  day_of_month: (t) => t.day,
+  day_of_week: (t) => t.weekday,
+  day_of_year: (t) => t.yearDay,
+  hour: (t) => t.hour,
+  minute: (t) => t.minute,
+  days_in_month: (t) => t.daysInMonth,
 };
 
 function unwrap(e: Expr): Expr {
@@ -110,10 +108,11 @@ export async function evalCall(ev: Evaluator, call: Call, steps: Steps): Promise
   if (date) {
     if (args.length === 0) {
       const vals = new Float64Array(n);
-      for (let i = 0; i < n; i++) vals[i] = date(new Date(Math.floor(steps.times[i] / 1000) * 1000));
+      // Go divides the step's ms by 1000 as integers: toward zero.
+      for (let i = 0; i < n; i++) vals[i] = date(goCivilTime(BigInt(Math.trunc(steps.times[i] / 1000))));
       return { kind: "vector", series: [{ metric: [], vals, has: new Uint8Array(n).fill(1) }] };
     }
-    return { kind: "vector", series: mapValues(vectorArg(args[0], name), n, delayed, (x) => (Number.isFinite(x) ? date(new Date(Math.trunc(x) * 1000)) : NaN)) };
+    return { kind: "vector", series: mapValues(vectorArg(args[0], name), n, delayed, (x) => date(goCivilTime(goInt64(x)))) };
   }
 
   switch (name) {

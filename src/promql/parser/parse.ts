@@ -39,25 +39,48 @@ function parseError(query: string, pos: PosRange, detail: string): ParseError {
   return new ParseError(`${positionString(query, pos.start)}: parse error: ${detail}`, pos, query, detail);
 }
 
-/** Go's strconv.ParseInt(s, 0, 64) then ParseFloat, as Prometheus reads number literals. */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Thrown for a number token Go's strconv rejects; detail is Prometheus' message. */
+export class NumberSyntaxError extends Error {}
+
+/**
+ * A number literal as Prometheus reads it: Go's strconv.ParseInt(s, 0, 64) (hex, octal with a
+ * leading 0, underscores), then ParseFloat for what does not fit an int64, whose errors
+ * (out of range, hex without a p exponent) are parse errors.
+ */
 export function parseNumber(s: string): number {
   const t = s.replace(/_/g, "");
-  if (/^0[xX]/.test(t)) return parseInt(t.slice(2), 16);
-  // A leading 0 means octal when all digits allow it ("017" is 15); otherwise a decimal float.
-  if (/^0[0-7]+$/.test(t)) return parseInt(t, 8);
-  return Number(t);
+  const asInt = /^0[xX][0-9a-fA-F]+$/.test(t) ? BigInt(t) : /^0[0-7]*$/.test(t) ? BigInt(t.length > 1 ? "0o" + t.slice(1) : t) : /^[0-9]+$/.test(t) ? BigInt(t) : undefined;
+  if (asInt !== undefined && asInt <= INT64_MAX) return Number(asInt);
+  const fail = (why: string) => new NumberSyntaxError(`error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(s)}: ${why}`);
+  // The lexer never yields a hex float with a p exponent, and Go's ParseFloat needs one.
+  if (/^0[xX]/.test(t)) throw fail("invalid syntax");
+  const v = Number(t);
+  if (!Number.isFinite(v)) throw fail("value out of range");
+  return v;
 }
 
-function grammarOptions(startRule: string) {
+function grammarOptions(query: string, startRule: string) {
+  // Thrown from inside the grammar's actions, which know where their token starts.
+  const at = (offset: number, err: unknown, token: string): never => {
+    if (!(err instanceof NumberSyntaxError || err instanceof DurationError)) throw err;
+    throw parseError(query, { start: offset, end: offset + token.length }, err.message);
+  };
   return {
     startRule,
-    parseNumber,
-    parseDurationMs: (s: string) => {
+    parseNumber: (s: string, offset: number) => {
+      try {
+        return parseNumber(s);
+      } catch (err) {
+        return at(offset, err, s);
+      }
+    },
+    parseDurationMs: (s: string, offset: number) => {
       try {
         return parseDuration(s);
       } catch (err) {
-        if (err instanceof DurationError) return NaN;
-        throw err;
+        return at(offset, err, s);
       }
     },
   };
@@ -65,7 +88,7 @@ function grammarOptions(startRule: string) {
 
 function runGrammar(query: string, startRule: string): unknown {
   try {
-    return peggyParse(query, grammarOptions(startRule));
+    return peggyParse(query, grammarOptions(query, startRule));
   } catch (err) {
     if (err instanceof PeggySyntaxError) {
       const { message, pos } = describeSyntaxError(query, err.location.start.offset);
