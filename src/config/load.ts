@@ -6,6 +6,7 @@ import { labelsFromList, type Label } from "../model/labels.js";
 import { ByteSizeError, parseByteSize } from "./bytes.js";
 import { ConfigError } from "./errors.js";
 import { HTTPClientFields, resolvePath } from "./http-client.js";
+import { DEFAULT_OTLP, readOTLPConfig, type OTLPConfig } from "./otlp.js";
 import { LABEL_NAME, readRelabelConfigs } from "./relabel.js";
 import { ServiceDiscoveryFields } from "./service-discovery.js";
 import {
@@ -43,6 +44,7 @@ export function parseConfig(text: string, opts: ParseConfigOptions): Config {
   let remoteWrite: RemoteWriteConfig[] = [];
   let remoteRead: RemoteReadConfig[] = [];
   const storage = { tsdb: { outOfOrderTimeWindowMs: 0 }, exemplars: { maxExemplars: 100_000 } };
+  let otlp: OTLPConfig = DEFAULT_OTLP;
   r.object(root, "config.plain", {
     global: (n) => (global = readGlobal(n, r, opts.baseDir)),
     rule_files: (n) => {
@@ -56,6 +58,7 @@ export function parseConfig(text: string, opts: ParseConfigOptions): Config {
     remote_write: (n) => (remoteWrite = r.list(n, (c) => readRemoteWrite(c, r, opts.baseDir))),
     remote_read: (n) => (remoteRead = r.list(n, (c) => readRemoteRead(c, r, opts.baseDir))),
     storage: (n) => readStorage(n, r, storage),
+    otlp: (n) => (otlp = readOTLPConfig(n, r)),
     tracing: (n) => readTracing(n, r),
   });
   // Scrape configs take their defaults from global, so they are read once global is known.
@@ -79,6 +82,7 @@ export function parseConfig(text: string, opts: ParseConfigOptions): Config {
     remoteWriteConfigs: remoteWrite,
     remoteReadConfigs: remoteRead,
     storage,
+    otlp,
     source: { file: opts.file, text },
   };
 }

@@ -4,6 +4,7 @@ import { Document, isPair, isScalar, isSeq, visit } from "yaml";
 import { formatDuration } from "../model/duration.js";
 import { labelsToRecord } from "../model/labels.js";
 import { formatByteSize } from "./bytes.js";
+import { DEFAULT_OTLP, type OTLPConfig } from "./otlp.js";
 import type { Config, HTTPClientConfig, KubernetesSDConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -48,6 +49,22 @@ function httpClient(c: HTTPClientConfig): Obj {
     proxy_connect_header: Object.keys(c.proxyConnectHeader).length === 0 ? undefined : Object.fromEntries(Object.entries(c.proxyConnectHeader).map(([k, vs]) => [k, vs.map(() => SECRET)])),
     follow_redirects: c.followRedirects,
     enable_http2: c.enableHttp2,
+  });
+}
+
+/** The otlp block with Prometheus 3's field names, left out while it is all defaults (2.x shows none). */
+function otlp(c: OTLPConfig): Obj | undefined {
+  if (JSON.stringify(c) === JSON.stringify(DEFAULT_OTLP)) return undefined;
+  return compact({
+    promote_all_resource_attributes: c.promoteAllResourceAttributes || undefined,
+    promote_resource_attributes: c.promoteResourceAttributes.length ? c.promoteResourceAttributes : undefined,
+    ignore_resource_attributes: c.ignoreResourceAttributes.length ? c.ignoreResourceAttributes : undefined,
+    translation_strategy: c.translationStrategy,
+    keep_identifying_resource_attributes: c.keepIdentifyingResourceAttributes || undefined,
+    convert_histograms_to_nhcb: c.convertHistogramsToNHCB || undefined,
+    promote_scope_metadata: c.promoteScopeMetadata || undefined,
+    label_name_underscore_sanitization: c.labelNameUnderscoreSanitization || undefined,
+    label_name_preserve_multiple_underscores: c.labelNamePreserveMultipleUnderscores || undefined,
   });
 }
 
@@ -173,6 +190,7 @@ export function renderConfig(cfg: Config): string {
             });
           })
         : undefined,
+      otlp: otlp(cfg.otlp),
       remote_read: cfg.remoteReadConfigs.length
         ? cfg.remoteReadConfigs.map((r) =>
             compact({

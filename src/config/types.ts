@@ -1,5 +1,6 @@
 // The typed form of prometheus.yml, with Prometheus' defaults filled in.
 // Durations are ms, sizes bytes. Relative file paths are already absolute.
+import type { OTLPConfig } from "./otlp.js";
 import type { Labels } from "../model/labels.js";
 
 export interface TLSConfig {
@@ -216,6 +217,8 @@ export interface Config {
   readonly remoteWriteConfigs: readonly RemoteWriteConfig[];
   readonly remoteReadConfigs: readonly RemoteReadConfig[];
   readonly storage: StorageConfig;
+  /** The `otlp:` block (defaults when absent). */
+  readonly otlp: OTLPConfig;
   /** The file it came from ("" for the built-in config) and the text it was parsed from. */
   readonly source: { readonly file: string; readonly text: string };
 }
