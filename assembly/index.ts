@@ -6,3 +6,4 @@ export { postingsIntersect } from "./postings/intersect";
 export { postingsUnion } from "./postings/union";
 export { postingsDifference } from "./postings/difference";
 export { textparseScan } from "./textparse/lexer";
+export { ocInit, ocEnsure, ocStates, ocAlloc, ocFree, ocDrop, ocAppendMany, ocReleaseCuts } from "./head/open-chunks";

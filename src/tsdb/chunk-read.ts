@@ -61,21 +61,8 @@ export function headSeriesChunks(head: Head, matchers: readonly Matcher[], mint:
       if (ch.maxt[c] < mint || ch.mint[c] > maxt) continue;
       list.push({ mint: ch.mint[c], maxt: ch.maxt[c], source: "head", data: head.chunkFiles.read(ch.fileRef[c]) });
     }
-    const n = s.openCount[id];
-    if (n > 0) {
-      const slot = s.openSlot[id];
-      const page = head.slab.page(slot);
-      const base = head.slab.base(slot);
-      const start = s.openStart[id];
-      const rel = head.slab.tsPages[page];
-      const first = start + rel[base];
-      const last = start + rel[base + n - 1];
-      if (last >= mint && first <= maxt) {
-        const ts = new Float64Array(n);
-        for (let j = 0; j < n; j++) ts[j] = start + rel[base + j];
-        list.push({ mint: first, maxt: last, source: "head", data: encodeXor(ts, head.slab.vsPages[page].subarray(base, base + n)) });
-      }
-    }
+    const open = head.open.bytes(id);
+    if (open && s.maxt[id] >= mint && head.open.mint(id) <= maxt) list.push({ mint: head.open.mint(id), maxt: s.maxt[id], source: "head", data: open });
     const o = head.ooo.get(id);
     if (o) {
       const ts = Float64Array.from(o.ts);

@@ -419,8 +419,7 @@ export class DB implements Storage {
 
   private countOpenChunks(): number {
     let n = 0;
-    const s = this.head.series;
-    for (const ref of this.head.allPostings.view()) if (s.openCount[ref] > 0) n++;
+    for (const ref of this.head.allPostings.view()) if (this.head.open.count(ref) > 0) n++;
     return n;
   }
 

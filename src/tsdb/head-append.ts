@@ -149,7 +149,7 @@ export class HeadAppender implements Appender {
         throw new Error(`commit ${this.n} samples`, { cause });
       }
     } else head.unloggedSeries = [];
-    for (let i = 0; i < this.n; i++) head.appendCommitted(this.ids[i], this.ts[i], this.vs[i]);
+    head.appendCommitted(this.ids, this.ts, this.vs, this.n);
     this.release();
   }
 

@@ -56,9 +56,8 @@ export function headStats(head: Head, limit: number): TSDBStats {
     valueCount.add(name, byValue.size);
     memory.add(name, bytes);
   }
-  const s = head.series;
   let openChunks = 0;
-  for (const ref of head.allPostings.view()) if (s.openCount[ref] > 0) openChunks++;
+  for (const ref of head.allPostings.view()) if (head.open.count(ref) > 0) openChunks++;
   const empty = head.numSeries === 0;
   return {
     headStats: {

@@ -1,8 +1,8 @@
 // Struct-of-arrays storage for head series: every per-series field is a slot in a
 // typed array indexed by the series ref, so a million series cost a handful of arrays
-// rather than a million object graphs. Labels are symbol ids in one pool; open-chunk
-// samples live in fixed-size slots of shared Float64Array pages; cut chunks are kept
-// as a linked list per series in chunk-indexed arrays.
+// rather than a million object graphs. Labels are symbol ids in one pool; cut chunks are
+// kept as a linked list per series in chunk-indexed arrays. Open chunks live in WASM
+// memory (src/wasm/open-chunks.ts).
 
 /** A Float64Array that grows by doubling, keeping its contents. */
 function grow64(a: Float64Array, n: number, fill: number): Float64Array<ArrayBuffer> {
@@ -19,11 +19,6 @@ function grow32(a: Int32Array, n: number, fill: number): Int32Array<ArrayBuffer>
 }
 function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
   const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
-function growU16(a: Uint16Array, n: number): Uint16Array<ArrayBuffer> {
-  const b = new Uint16Array(n);
   b.set(a);
   return b;
 }
@@ -48,13 +43,6 @@ export class SeriesColumns {
   labelOff = new Uint32Array(0);
   /** Label count; 32 bits, since Prometheus sets no limit on labels per series. */
   labelLen = new Uint32Array(0);
-  /** Sample slot of the open chunk, -1 when none. */
-  openSlot = new Int32Array(0);
-  openCount = new Uint16Array(0);
-  /** The open chunk is cut before a sample at or after this time. */
-  openEnd = new Float64Array(0);
-  /** Time of the open chunk's first sample; slab timestamps are offsets from it. */
-  openStart = new Float64Array(0);
   firstChunk = new Int32Array(0);
   lastChunk = new Int32Array(0);
   /** Appender id that holds uncommitted samples for the series, and their newest time/value. */
@@ -73,10 +61,6 @@ export class SeriesColumns {
     this.lastValue = grow64(this.lastValue, n, 0);
     this.labelOff = growU32(this.labelOff, n);
     this.labelLen = growU32(this.labelLen, n);
-    this.openSlot = grow32(this.openSlot, n, -1);
-    this.openCount = growU16(this.openCount, n);
-    this.openEnd = grow64(this.openEnd, n, 0);
-    this.openStart = grow64(this.openStart, n, 0);
     this.firstChunk = grow32(this.firstChunk, n, -1);
     this.lastChunk = grow32(this.lastChunk, n, -1);
     this.pendingOwner = grow32(this.pendingOwner, n, 0);
@@ -87,7 +71,7 @@ export class SeriesColumns {
 
   /** Bytes held by the columns. */
   bytes(): number {
-    return this.capacity * (1 + 4 + 8 * 3 + 4 + 4 + 4 + 2 + 8 + 8 + 4 + 4 + 4 + 8 + 8);
+    return this.capacity * (1 + 4 + 8 * 3 + 4 + 4 + 4 + 4 + 4 + 8 + 8);
   }
 }
 
@@ -127,52 +111,6 @@ export class ChunkColumns {
 
   bytes(): number {
     return this.capacity * 28 + this.free.length * 8;
-  }
-}
-
-/**
- * Fixed-size sample slots in pages, for open chunks. Timestamps are stored as Int32
- * offsets from the chunk's first sample (a chunk never spans more than 2^31 ms), which
- * keeps an open chunk at 12 bytes per sample.
- */
-export class SampleSlab {
-  readonly slotSize: number;
-  private readonly slotsPerPage = 256;
-  readonly tsPages: Int32Array[] = [];
-  readonly vsPages: Float64Array[] = [];
-  private free: number[] = [];
-  private next = 0;
-
-  constructor(slotSize: number) {
-    this.slotSize = slotSize;
-  }
-
-  alloc(): number {
-    const f = this.free.pop();
-    if (f !== undefined) return f;
-    const slot = this.next++;
-    if (((slot / this.slotsPerPage) | 0) >= this.tsPages.length) {
-      this.tsPages.push(new Int32Array(this.slotsPerPage * this.slotSize));
-      this.vsPages.push(new Float64Array(this.slotsPerPage * this.slotSize));
-    }
-    return slot;
-  }
-
-  release(slot: number): void {
-    this.free.push(slot);
-  }
-
-  page(slot: number): number {
-    return (slot / this.slotsPerPage) | 0;
-  }
-
-  /** Offset of the slot's first sample within its page. */
-  base(slot: number): number {
-    return (slot % this.slotsPerPage) * this.slotSize;
-  }
-
-  bytes(): number {
-    return this.tsPages.length * this.slotsPerPage * this.slotSize * (4 + 8);
   }
 }
 

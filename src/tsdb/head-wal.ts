@@ -89,6 +89,8 @@ class Replayer {
       case RecordType.Samples: {
         const b = decodeSamples(rec, this.buf);
         const minValid = head.minValidTime;
+        // Kept samples are packed to the front, with head ids in place of refs, for one append.
+        let k = 0;
         for (let i = 0; i < b.n; i++) {
           const t = b.ts[i];
           if (t < minValid) continue;
@@ -105,9 +107,13 @@ class Replayer {
             this.unknown++;
             continue;
           }
-          head.appendCommitted(id, t, b.vs[i]);
-          this.samples++;
+          b.refs[k] = id;
+          b.ts[k] = t;
+          b.vs[k] = b.vs[i];
+          k++;
         }
+        if (k > 0) head.appendCommitted(b.refs, b.ts, b.vs, k);
+        this.samples += k;
         break;
       }
       case RecordType.Tombstones:
@@ -135,7 +141,7 @@ class Replayer {
     const d = this.deferred.get(walRef)!;
     this.deferred.delete(walRef);
     this.aliases.set(walRef, this.head.refOf(id));
-    for (let i = 0; i < d.ts.length; i++) this.head.appendCommitted(id, d.ts[i], d.vs[i]);
+    this.head.appendCommitted(new Float64Array(d.ts.length).fill(id), d.ts, d.vs, d.ts.length);
     if (d.stones.length) this.head.tombstones.set(id, [...(this.head.tombstones.get(id) ?? []), ...d.stones]);
   }
 

@@ -12,8 +12,9 @@ import type { SampleBatch } from "../model/sample.js";
 import { isStaleNaN } from "../model/sample.js";
 import { nopLogger, type Logger } from "../log/logger.js";
 import { HeadChunkFiles } from "./chunks/head-chunks.js";
-import { decodeXorChunkRange, encodeXorChunk } from "./chunkenc/xor.js";
-import { ChunkColumns, LabelPool, PostingsList, SampleSlab, SeriesColumns, SymbolTable } from "./head-store.js";
+import { OpenChunks, type CutChunk } from "../wasm/open-chunks.js";
+import { decodeXorChunkRange } from "./chunkenc/xor.js";
+import { ChunkColumns, LabelPool, PostingsList, SeriesColumns, SymbolTable } from "./head-store.js";
 import type { WL } from "./wlog/wlog.js";
 
 export const DEFAULT_CHUNK_RANGE_MS = 2 * 3600_000;
@@ -67,7 +68,8 @@ export class Head {
   readonly logger: Logger;
   readonly series = new SeriesColumns();
   readonly chunks = new ChunkColumns();
-  readonly slab: SampleSlab;
+  /** Each series' open chunk, XOR-encoded in WASM memory. */
+  readonly open: OpenChunks;
   symbols = new SymbolTable();
   labelPool = new LabelPool();
   readonly postings = new Map<string, Map<string, PostingsList>>();
@@ -98,9 +100,6 @@ export class Head {
   /** Samples before this are out of bounds (set to the newest block's end after compaction). */
   minValidTime = -Infinity;
   private nextAppenderId = 1;
-  /** Scratch for cutting a chunk: the open chunk's samples as Float64 pairs. */
-  private readonly cutTs: Float64Array;
-  private readonly cutVs: Float64Array;
   private readonly scratchIds: number[] = [];
 
   constructor(opts: HeadOptions) {
@@ -112,9 +111,7 @@ export class Head {
     };
     this.logger = opts.logger ?? nopLogger;
     this.hash = opts.hash ?? labelsHash;
-    this.slab = new SampleSlab(this.opts.samplesPerChunk);
-    this.cutTs = new Float64Array(this.opts.samplesPerChunk);
-    this.cutVs = new Float64Array(this.opts.samplesPerChunk);
+    this.open = new OpenChunks(this.opts.samplesPerChunk, this.opts.chunkRangeMs);
     this.chunkFiles = new HeadChunkFiles({ dir: join(opts.dir, "chunks_head"), logger: this.logger });
   }
 
@@ -201,6 +198,7 @@ export class Head {
   private insertSeries(id: number, gen: number, labels: Labels): void {
     const s = this.series;
     s.ensure(id);
+    this.open.ensure(s.capacity);
     s.gen[id] = gen;
     const ids = this.scratchIds;
     ids.length = 0;
@@ -210,8 +208,7 @@ export class Head {
     s.alive[id] = 1;
     s.mint[id] = Infinity;
     s.maxt[id] = -Infinity;
-    s.openSlot[id] = -1;
-    s.openCount[id] = 0;
+    this.open.drop(id);
     s.firstChunk[id] = -1;
     s.lastChunk[id] = -1;
     s.pendingOwner[id] = 0;
@@ -267,58 +264,61 @@ export class Head {
   // ---- samples (committed path) ----
 
   /**
-   * Applies one committed sample. Returns false when it was dropped (out of order or
-   * duplicate against what another appender committed meanwhile); counts the reason.
+   * Applies n committed samples (head ids, times, values) with one call into the open
+   * chunks. A sample out of order or duplicate against what is committed by now (another
+   * appender may have committed meanwhile) is dropped and counted. Returns the number kept.
    */
-  appendCommitted(id: number, t: number, v: number): boolean {
+  appendCommitted(ids: ArrayLike<number>, ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): number {
     const s = this.series;
-    if (s.alive[id] !== 1) {
-      this.counters.unknownSeriesSamples++;
-      return false;
-    }
-    const last = s.maxt[id];
-    if (t <= last) {
-      if (t === last && sameValue(v, s.lastValue[id])) return true;
-      if (this.opts.outOfOrderTimeWindowMs > 0 && t >= this.maxTime - this.opts.outOfOrderTimeWindowMs) {
-        // Below minValidTime the range may already be (or be being) written as a block.
-        if (t < this.minValidTime) {
-          this.counters.tooOldSamples++;
-          return false;
-        }
-        return this.appendOOO(id, t, v);
+    const input = this.open.input(n);
+    let k = 0;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      const t = ts[i];
+      const v = vs[i];
+      if (s.alive[id] !== 1) {
+        this.counters.unknownSeriesSamples++;
+        continue;
       }
-      if (t === last) this.counters.duplicateSamples++;
-      else this.counters.outOfOrderSamples++;
-      return false;
+      const last = s.maxt[id];
+      if (t <= last) {
+        if (this.appendBehind(id, t, v, last)) kept++;
+        continue;
+      }
+      input.ids[k] = id;
+      input.ts[k] = t;
+      input.vs[k] = v;
+      k++;
+      s.maxt[id] = t;
+      s.lastValue[id] = v;
+      if (t < s.mint[id]) s.mint[id] = t;
+      if (t > this.maxTime) this.maxTime = t;
+      if (t < this.minTime) this.minTime = t;
     }
-    let slot = s.openSlot[id];
-    let count = s.openCount[id];
-    if (count > 0 && (count >= this.opts.samplesPerChunk || t >= s.openEnd[id] || t - s.openStart[id] > 0x7fffffff)) {
-      this.cut(id);
-      count = 0;
+    if (k > 0) {
+      const cuts = this.open.append(k);
+      for (let c = 0; c < cuts; c++) this.storeCut(this.open.cut(c));
+      this.open.releaseCuts();
+      this.counters.samplesAppended += k;
     }
-    if (slot < 0) {
-      slot = this.slab.alloc();
-      s.openSlot[id] = slot;
+    return kept + k;
+  }
+
+  /** A sample at or before the series' newest: a repeat, out of order, or for the out-of-order head. */
+  private appendBehind(id: number, t: number, v: number, last: number): boolean {
+    if (t === last && sameValue(v, this.series.lastValue[id])) return true;
+    if (this.opts.outOfOrderTimeWindowMs > 0 && t >= this.maxTime - this.opts.outOfOrderTimeWindowMs) {
+      // Below minValidTime the range may already be (or be being) written as a block.
+      if (t < this.minValidTime) {
+        this.counters.tooOldSamples++;
+        return false;
+      }
+      return this.appendOOO(id, t, v);
     }
-    if (count === 0) {
-      const range = this.opts.chunkRangeMs;
-      s.openEnd[id] = (Math.floor(t / range) + 1) * range;
-      s.openStart[id] = t;
-    }
-    const slab = this.slab;
-    const page = slab.page(slot);
-    const at = slab.base(slot) + count;
-    slab.tsPages[page][at] = t - s.openStart[id];
-    slab.vsPages[page][at] = v;
-    s.openCount[id] = count + 1;
-    s.maxt[id] = t;
-    s.lastValue[id] = v;
-    if (count === 0 && t < s.mint[id]) s.mint[id] = t;
-    if (t > this.maxTime) this.maxTime = t;
-    if (t < this.minTime) this.minTime = t;
-    this.counters.samplesAppended++;
-    return true;
+    if (t === last) this.counters.duplicateSamples++;
+    else this.counters.outOfOrderSamples++;
+    return false;
   }
 
   private appendOOO(id: number, t: number, v: number): boolean {
@@ -347,35 +347,18 @@ export class Head {
   }
 
   /** Encodes the open chunk and writes it to chunks_head; the slot is reused. */
-  cut(id: number): void {
+  /** Writes a chunk the open chunks cut to chunks_head/ and links it to its series. */
+  private storeCut(cut: CutChunk): void {
     const s = this.series;
-    const n = s.openCount[id];
-    if (n === 0) return;
-    const slot = s.openSlot[id];
-    const page = this.slab.page(slot);
-    const base = this.slab.base(slot);
-    const tsPage = this.slab.tsPages[page];
-    const vsPage = this.slab.vsPages[page];
-    const start = s.openStart[id];
-    const ts = this.cutTs;
-    const vs = this.cutVs;
-    for (let i = 0; i < n; i++) {
-      ts[i] = start + tsPage[base + i];
-      vs[i] = vsPage[base + i];
-    }
-    const chunk = encodeXorChunk(ts, vs, 0, n);
-    const mint = ts[0];
-    const maxt = ts[n - 1];
-    const fileRef = this.chunkFiles.write(this.refOf(id), mint, maxt, chunk.bytes);
+    const fileRef = this.chunkFiles.write(this.refOf(cut.id), cut.mint, cut.maxt, cut.data);
     const c = this.chunks.alloc();
-    this.chunks.mint[c] = mint;
-    this.chunks.maxt[c] = maxt;
+    this.chunks.mint[c] = cut.mint;
+    this.chunks.maxt[c] = cut.maxt;
     this.chunks.fileRef[c] = fileRef;
     this.chunks.next[c] = -1;
-    if (s.lastChunk[id] >= 0) this.chunks.next[s.lastChunk[id]] = c;
-    else s.firstChunk[id] = c;
-    s.lastChunk[id] = c;
-    s.openCount[id] = 0;
+    if (s.lastChunk[cut.id] >= 0) this.chunks.next[s.lastChunk[cut.id]] = c;
+    else s.firstChunk[cut.id] = c;
+    s.lastChunk[cut.id] = c;
     this.counters.chunksCreated++;
   }
 
@@ -393,25 +376,10 @@ export class Head {
       parts.push(b);
       total += b.ts.length;
     }
-    const n = s.openCount[id];
-    if (n > 0) {
-      const slot = s.openSlot[id];
-      const page = this.slab.page(slot);
-      const base = this.slab.base(slot);
-      const tsPage = this.slab.tsPages[page];
-      const start = s.openStart[id];
-      let lo = base;
-      const end = base + n;
-      while (lo < end && start + tsPage[lo] < mint) lo++;
-      let hi = lo;
-      while (hi < end && start + tsPage[hi] <= maxt) hi++;
-      if (hi > lo) {
-        const ts = new Float64Array(hi - lo);
-        for (let i = lo; i < hi; i++) ts[i - lo] = start + tsPage[i];
-        const b = { ts, vs: this.slab.vsPages[page].slice(lo, hi) };
-        parts.push(b);
-        total += hi - lo;
-      }
+    if (this.open.count(id) > 0 && s.maxt[id] >= mint && this.open.mint(id) <= maxt) {
+      const b = decodeXorChunkRange(this.open.bytes(id)!, mint, maxt);
+      parts.push(b);
+      total += b.ts.length;
     }
     if (parts.length === 1) return parts[0];
     const ts = new Float64Array(total);
@@ -457,11 +425,7 @@ export class Head {
       }
       s.firstChunk[id] = c;
       if (c < 0) s.lastChunk[id] = -1;
-      const slot = s.openSlot[id];
-      if (slot >= 0 && s.openCount[id] > 0) {
-        const last = s.openStart[id] + this.slab.tsPages[this.slab.page(slot)][this.slab.base(slot) + s.openCount[id] - 1];
-        if (last < mint) s.openCount[id] = 0;
-      }
+      if (this.open.count(id) > 0 && s.maxt[id] < mint) this.open.drop(id);
       const o = this.ooo.get(id);
       if (o) {
         let k = 0;
@@ -478,7 +442,7 @@ export class Head {
         if (kept.length) this.tombstones.set(id, kept);
         else this.tombstones.delete(id);
       }
-      const empty = s.firstChunk[id] < 0 && s.openCount[id] === 0 && !this.ooo.has(id);
+      const empty = s.firstChunk[id] < 0 && this.open.count(id) === 0 && !this.ooo.has(id);
       if (empty && s.pendingOwner[id] === 0) {
         this.removeSeries(id);
         removed++;
@@ -532,7 +496,7 @@ export class Head {
     let m = Infinity;
     const c = s.firstChunk[id];
     if (c >= 0) m = this.chunks.mint[c];
-    else if (s.openCount[id] > 0) m = s.openStart[id];
+    else if (this.open.count(id) > 0) m = this.open.mint(id);
     const o = this.ooo.get(id);
     if (o && o.ts.length && o.ts[0] < m) m = o.ts[0];
     return m;
@@ -554,9 +518,7 @@ export class Head {
       }
     } else this.collisions.delete(collisionKey(labels));
     s.alive[id] = 0;
-    if (s.openSlot[id] >= 0) this.slab.release(s.openSlot[id]);
-    s.openSlot[id] = -1;
-    s.openCount[id] = 0;
+    this.open.drop(id);
     this.tombstones.delete(id);
     this.retiredIds.push(id);
     this.labelPool.wasted += 2 * s.labelLen[id];
@@ -564,13 +526,13 @@ export class Head {
     this.counters.seriesRemoved++;
   }
 
-  /** Approximate bytes of memory the head holds (typed arrays, slab, symbols, postings). */
+  /** Approximate bytes of memory the head holds (typed arrays, open chunks, symbols, postings). */
   memoryBytes(): number {
     let postings = 0;
     for (const byValue of this.postings.values()) for (const l of byValue.values()) postings += l.refs.byteLength + 64;
     let symbols = 0;
     for (const str of this.symbols.strings) symbols += 2 * str.length + 64;
-    return this.series.bytes() + this.chunks.bytes() + this.slab.bytes() + this.labelPool.bytes() + postings + symbols + this.byHash.size * 40;
+    return this.series.bytes() + this.chunks.bytes() + this.open.memoryBytes() + this.labelPool.bytes() + postings + symbols + this.byHash.size * 40;
   }
 
   close(): void {

@@ -35,6 +35,23 @@ export interface WasmExports {
   postingsUnion(tablePtr: number, k: number, outPtr: number, scratchPtr: number): number;
   /** Writes a \ b; returns length. */
   postingsDifference(aPtr: number, aLen: number, bPtr: number, bLen: number, outPtr: number): number;
+
+  // The head's open chunks (assembly/head/open-chunks.ts), on an instance of their own.
+  /** Sets samples per chunk and the chunk range (ms); once, first. */
+  ocInit(samplesPerChunk: number, chunkRangeMs: number): void;
+  /** Makes room for series ids below n; 0, or -1 beyond 2^26. */
+  ocEnsure(n: number): number;
+  /** Address of the per-series state table (moves when ocEnsure grows it). */
+  ocStates(): number;
+  /** A block of at least `bytes`, kept until ocFree. */
+  ocAlloc(bytes: number): number;
+  ocFree(ptr: number, bytes: number): void;
+  /** Drops a series' open chunk. */
+  ocDrop(id: number): void;
+  /** Appends n samples (u32 ids, f64 ts, f64 vs); writes cut records at cutsPtr; returns their count. */
+  ocAppendMany(idsPtr: number, tsPtr: number, vsPtr: number, n: number, cutsPtr: number): number;
+  /** Frees the chunk buffers of k cut records. */
+  ocReleaseCuts(cutsPtr: number, k: number): void;
 }
 
 /**

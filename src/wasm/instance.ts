@@ -13,6 +13,8 @@ import { WasmAbortError, WasmNotLoadedError } from "./errors.js";
 import type { WasmExports } from "./exports.js";
 
 let current: WasmExports | undefined;
+// The compiled module, kept for instances of their own (separateInstance).
+let compiled: WebAssembly.Module | undefined;
 // Set by load-node.ts on import: reads the .wasm synchronously on first use, for Node
 // versions without process.getBuiltinModule (before 20.16).
 let syncSource: (() => Uint8Array<ArrayBuffer> | undefined) | undefined;
@@ -53,23 +55,39 @@ function adopt(instance: WebAssembly.Instance, ref: { mem?: WebAssembly.Memory }
 export async function instantiate(source: BufferSource | WebAssembly.Module): Promise<WasmExports> {
   const ref: { mem?: WebAssembly.Memory } = {};
   if (source instanceof WebAssembly.Module) {
+    compiled = source;
     return adopt(await WebAssembly.instantiate(source, imports(ref)), ref);
   }
-  const { instance } = await WebAssembly.instantiate(source, imports(ref));
+  const { module, instance } = await WebAssembly.instantiate(source, imports(ref));
+  compiled = module;
   return adopt(instance, ref);
 }
 
 /** Synchronous variant for Node (browsers refuse synchronous compiles of large modules on the main thread). */
 export function instantiateSync(bytes: BufferSource): WasmExports {
   const ref: { mem?: WebAssembly.Memory } = {};
-  return adopt(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports(ref)), ref);
+  compiled = new WebAssembly.Module(bytes);
+  return adopt(new WebAssembly.Instance(compiled, imports(ref)), ref);
 }
 
 /** For load-browser.ts: instantiateStreaming needs the same imports. */
 export async function instantiateStreamingResponse(response: Response | PromiseLike<Response>): Promise<WasmExports> {
   const ref: { mem?: WebAssembly.Memory } = {};
-  const { instance } = await WebAssembly.instantiateStreaming(response, imports(ref));
+  const { module, instance } = await WebAssembly.instantiateStreaming(response, imports(ref));
+  compiled = module;
   return adopt(instance, ref);
+}
+
+/**
+ * Another instance of the module, with a memory of its own, for state that must outlive
+ * the codec instance's scratch arena (the head's open chunks). Not made current.
+ */
+export function separateInstance(): WasmExports {
+  if (!compiled) wasmExports();
+  const ref: { mem?: WebAssembly.Memory } = {};
+  const exp = new WebAssembly.Instance(compiled!, imports(ref)).exports as unknown as WasmExports;
+  ref.mem = exp.memory;
+  return exp;
 }
 
 export function isWasmLoaded(): boolean {
