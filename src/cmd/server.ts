@@ -18,6 +18,7 @@ import { ApiError } from "../web/api-error.js";
 import { WebServer, splitHostPort } from "../web/server.js";
 import type { BuildInfo, ServerState, TargetSource, TSDBAdmin } from "../web/sources.js";
 import { DiscoveryManager } from "../discovery/manager.js";
+import { registerDiscoveryMetrics } from "./discovery-metrics.js";
 import { ScrapeManager } from "../scrape/manager.js";
 import { scrapeDiscoverers, scrapeJobs } from "./scrape-wiring.js";
 import { handleRemoteWrite } from "../remote/write-handler.js";
@@ -190,7 +191,13 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let scrape: ScrapeManager | undefined;
   let discovery: DiscoveryManager | undefined;
   let rules: RuleManager | undefined;
-  const notifier = new Notifier({ logger: logger.with({ component: "notifier" }), queueCapacity: settings.notificationQueueCapacity });
+  const discoveryMetrics = registerDiscoveryMetrics(registry);
+  const notifier = new Notifier({
+    logger: logger.with({ component: "notifier" }),
+    queueCapacity: settings.notificationQueueCapacity,
+    discoveryHooks: discoveryMetrics.manager("notify"),
+    kubernetesMetrics: discoveryMetrics.kubernetes,
+  });
   registry.register(
     new CallbackCollector(() => [
       ...notifierFamilies(notifier),
@@ -214,7 +221,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     { name: "remote_storage", apply: (cfg) => remote.applyConfig(cfg.remoteWriteConfigs, cfg.remoteReadConfigs, cfg.global.externalLabels) },
     { name: "query_engine", apply: (cfg) => queryLog.setPath(cfg.global.queryLogFile) },
     { name: "scrape", apply: (cfg) => scrape?.applyConfig(scrapeJobs(cfg)) },
-    { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }))) },
+    { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }), { kubernetesMetrics: discoveryMetrics.kubernetes })) },
     // Alerting relabeling, external labels and Alertmanager discovery in one step.
     { name: "notify", apply: (cfg) => notifier.applyConfig(cfg.alerting, cfg.global.externalLabels) },
     { name: "rules", apply: (cfg) => rules?.update(cfg.global.evaluationIntervalMs, cfg.ruleFiles, cfg.global.externalLabels) },
@@ -358,7 +365,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       logger.info("TSDB started");
       fanout = new Fanout({ primary: db, secondaries: [remote], logger });
       scrape = new ScrapeManager({ appendable: fanout, logger, hooks: scrapeMetricHooks });
-      discovery = new DiscoveryManager({ logger });
+      discovery = new DiscoveryManager({ logger, hooks: discoveryMetrics.manager("scrape") });
       const scrapeManager = scrape;
       discovery.subscribe((update) => scrapeManager.syncAll(update));
       rules = new RuleManager({

@@ -4,10 +4,23 @@
 import { nopLogger, type Logger } from "../log/logger.js";
 import type { Discoverer, TargetGroup } from "./interface.js";
 
+/** What the manager reports for prometheus_sd_* metrics (received, delayed and sent updates; failed configs). */
+export interface DiscoveryManagerHooks {
+  /** A provider sent groups. */
+  received(): void;
+  /** Groups arrived while an update was already waiting for the throttle. */
+  delayed(): void;
+  /** An update went to the subscribers. */
+  sent(): void;
+  /** How many of the current providers failed to start (bad credentials file, no in-cluster config, ...). */
+  failedConfigs(n: number): void;
+}
+
 export interface DiscoveryManagerOptions {
   readonly logger?: Logger;
   /** Minimum time between updates sent to subscribers. */
   readonly updateIntervalMs?: number;
+  readonly hooks?: DiscoveryManagerHooks;
 }
 
 export type TargetSetUpdate = ReadonlyMap<string, TargetGroup[]>;
@@ -29,10 +42,13 @@ export class DiscoveryManager {
   private timer: NodeJS.Timeout | undefined;
   private lastSent = 0;
   private stopped = false;
+  private failed = 0;
+  private readonly hooks: DiscoveryManagerHooks | undefined;
 
   constructor(opts: DiscoveryManagerOptions = {}) {
     this.logger = (opts.logger ?? nopLogger).with({ component: "discovery manager" });
     this.updateIntervalMs = opts.updateIntervalMs ?? 5000;
+    this.hooks = opts.hooks;
   }
 
   /** Called with every job's current groups after changes; returns an unsubscribe function. */
@@ -45,6 +61,8 @@ export class DiscoveryManager {
   async applyConfig(jobs: ReadonlyMap<string, readonly Discoverer[]>): Promise<void> {
     await this.stopProviders();
     this.stopped = false;
+    this.failed = 0;
+    this.hooks?.failedConfigs(0);
     this.jobs = [...jobs.keys()];
     for (const [job, discoverers] of jobs) {
       discoverers.forEach((d, i) => this.start(job, d, i));
@@ -65,10 +83,14 @@ export class DiscoveryManager {
           d.run(abort.signal, (update) => {
             if (abort.signal.aborted) return;
             for (const g of update) groups.set(g.source, g);
+            this.hooks?.received();
             this.markDirty();
           }),
         )
-        .catch((err: unknown) => this.logger.error("Discoverer failed", { job, provider: index, err })),
+        .catch((err: unknown) => {
+          this.logger.error("Discoverer failed", { job, provider: index, err });
+          if (!abort.signal.aborted) this.hooks?.failedConfigs(++this.failed);
+        }),
     };
     this.providers.push(provider);
   }
@@ -86,6 +108,7 @@ export class DiscoveryManager {
   }
 
   private markDirty(): void {
+    if (this.timer && this.dirty) this.hooks?.delayed();
     this.dirty = true;
     if (this.timer || this.stopped) return;
     const wait = Math.max(0, this.lastSent + this.updateIntervalMs - Date.now());
@@ -95,6 +118,7 @@ export class DiscoveryManager {
       this.dirty = false;
       this.lastSent = Date.now();
       const update = this.current();
+      this.hooks?.sent();
       for (const fn of this.subscribers) {
         try {
           fn(update);

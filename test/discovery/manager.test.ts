@@ -69,6 +69,28 @@ describe("DiscoveryManager", () => {
     expect([...got[0]!.keys()]).toEqual(["b"]);
     expect(addresses(got[0]!, "b")).toEqual(["h:2"]);
   });
+
+  it("reports received, delayed and sent updates and failed providers to its hooks", async () => {
+    const seen = { received: 0, delayed: 0, sent: 0, failed: [] as number[] };
+    m = new DiscoveryManager({
+      updateIntervalMs: 100,
+      hooks: { received: () => seen.received++, delayed: () => seen.delayed++, sent: () => seen.sent++, failedConfigs: (n) => seen.failed.push(n) },
+    });
+    const manual = new ManualDiscoverer();
+    const broken: Discoverer = { run: () => Promise.reject(new Error("no in-cluster config")) };
+    await m.applyConfig(new Map([["job", [manual, broken, broken]]]));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual({ received: 0, delayed: 0, sent: 1, failed: [0, 1, 2] });
+    // Three updates within one interval: all received, the second and third wait behind the first.
+    manual.emit!([group("a", "m:1")]);
+    manual.emit!([group("a", "m:2")]);
+    manual.emit!([group("a", "m:3")]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(seen).toEqual({ received: 3, delayed: 2, sent: 2, failed: [0, 1, 2] });
+    // A new config starts the count of failed providers over.
+    await m.applyConfig(new Map([["job", [new StaticDiscoverer({ configs: [{ targets: ["s:1"] }] })]]]));
+    expect(seen.failed.at(-1)).toBe(0);
+  });
 });
 
 describe("discovery feeding scrape targets end to end", () => {

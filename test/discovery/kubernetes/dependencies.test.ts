@@ -3,6 +3,7 @@
 // (attach_metadata.node). And lists come in pages, following continue tokens.
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeApiServer } from "./fake-apiserver.js";
+import { waitFor } from "../../helpers/reference.js";
 import { recorded, run, sdConfig, type Running } from "./run.js";
 
 type Obj = { metadata: Record<string, unknown>; status?: Record<string, unknown> };
@@ -75,5 +76,18 @@ describe("kubernetes_sd dependent objects", () => {
     const lists = api.requests.filter((r) => r.query.get("watch") !== "true");
     expect(lists.map((r) => r.query.get("continue"))).toEqual([null, "500", "1000"]);
     await api.watching("/api/v1/pods", "5000");
+  });
+
+  it("counts events by role and failed list/watch requests for prometheus_sd_kubernetes_*", async () => {
+    api = serve({ "/api/v1/namespaces/default/pods": "pods.json" });
+    const events: string[] = [];
+    let failures = 0;
+    const metrics = { event: (role: string, event: string) => events.push(`${role}/${event}`), failure: () => failures++ };
+    // "forbidden" has no collection here: the server answers 404, as for a namespace the service account may not list.
+    sd = run({ config: sdConfig({ role: "pod", apiServer: await api.start(), namespaces: { ownNamespace: false, names: ["default", "forbidden"] } }), metrics });
+    await waitFor(() => failures >= 2, 20_000, "two failed lists of the forbidden namespace");
+    expect(events).toEqual(["pod/add", "pod/add"]);
+    // Until every watch has listed, nothing is sent (as Prometheus waits for its caches to sync).
+    expect(sd.emits).toEqual([]);
   });
 });

@@ -112,5 +112,17 @@ describe("kubernetes_sd role pod end to end", () => {
       const t = (await (await fetch(`${prom!.base}/api/v1/targets`)).json()) as { data: { activeTargets: unknown[] } };
       return t.data.activeTargets.length === 0;
     }, 30_000, "the deleted pod's target to go");
+
+    // Discovery's self-metrics under Prometheus' names.
+    const metrics = await (await fetch(`${prom!.base}/metrics`)).text();
+    const value = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m").exec(metrics)?.[1]);
+    expect(value('prometheus_sd_kubernetes_events_total{event="add",role="pod"}')).toBe(2);
+    expect(value('prometheus_sd_kubernetes_events_total{event="delete",role="pod"}')).toBe(1);
+    expect(value('prometheus_sd_kubernetes_events_total{event="add",role="endpoints"}')).toBe(0);
+    expect(value("prometheus_sd_kubernetes_failures_total")).toBe(0);
+    expect(value('prometheus_sd_received_updates_total{name="scrape"}')).toBeGreaterThanOrEqual(2);
+    expect(value('prometheus_sd_updates_total{name="scrape"}')).toBeGreaterThanOrEqual(2);
+    expect(value('prometheus_sd_failed_configs{name="scrape"}')).toBe(0);
+    expect(value('prometheus_sd_failed_configs{name="notify"}')).toBe(0);
   });
 });
