@@ -34,7 +34,10 @@ export interface EvaluatorOptions {
 export class Evaluator {
   readonly opts: EvaluatorOptions;
   readonly annotations: Annotations;
-  /** Samples read from storage, for stats. */
+  /**
+   * Samples the query touched, counted as Prometheus' stats do: one per series and step for
+   * an instant selector, every sample in each step's window for a range.
+   */
   totalSamples = 0;
   peakSamples = 0;
   private currentSamples = 0;
@@ -132,9 +135,6 @@ export class Evaluator {
     } finally {
       querier.close();
     }
-    let n = 0;
-    for (const s of out) n += s.ts.length;
-    this.totalSamples += n;
     return out;
   }
 
@@ -171,6 +171,7 @@ export class Evaluator {
       if (any) out.push(r);
     }
     this.account(points);
+    this.totalSamples += points;
     return out;
   }
 
@@ -200,6 +201,7 @@ export class Evaluator {
       if (any) out.push(r);
     }
     this.account(points);
+    this.totalSamples += points;
     return out;
   }
 
@@ -221,6 +223,7 @@ export class Evaluator {
       series.push(clean);
     }
     this.account(points);
+    this.totalSamples += windowSamples(series, steps, rangeMs, offset, at);
     return { series, rangeMs, offsetMs: offset, atMs: at, mode, lookbackMs: lookback };
   }
 
@@ -239,7 +242,10 @@ export class Evaluator {
     const end = evalEnd - offsetMs;
     if (end < start) return { series: [], rangeMs: rangeMs, offsetMs: offsetMs, atMs: at };
     const inner = makeSteps(start, end, interval);
+    // Prometheus counts a subquery's points in each outer window, not the inner evaluation.
+    const counted = this.totalSamples;
     const v = await this.eval(sq.expr, inner);
+    this.totalSamples = counted;
     let stepSeries: StepSeries[];
     // A subquery's samples carry no pending name removal: it happens at the subquery's edge.
     if (v.kind === "vector") stepSeries = this.opts.delayedNameRemoval ? dropFlaggedNames(v.series, inner.n) : v.series;
@@ -260,8 +266,26 @@ export class Evaluator {
       }
       series.push({ metric: s.metric, ts, vs: vals });
     }
+    this.totalSamples += windowSamples(series, steps, rangeMs, offsetMs, at);
     return { series, rangeMs: rangeMs, offsetMs: offsetMs, atMs: at };
   }
+}
+
+/** The samples in each step's window (t - offset - range, t - offset], summed over steps. */
+function windowSamples(series: readonly RawSeries[], steps: Steps, rangeMs: number, offsetMs: number, at: number | undefined): number {
+  let total = 0;
+  for (const s of series) {
+    const ts = s.ts;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < steps.n; i++) {
+      const t = (at ?? steps.times[i]) - offsetMs;
+      while (hi < ts.length && ts[hi] <= t) hi++;
+      while (lo < hi && ts[lo] <= t - rangeMs) lo++;
+      total += hi - lo;
+    }
+  }
+  return total;
 }
 
 function dropStale(s: RawSeries): RawSeries {

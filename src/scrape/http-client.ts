@@ -5,6 +5,7 @@ import { DEFAULT_HTTP_CLIENT, DEFAULT_TLS, type HTTPClientConfig } from "../conf
 import { HttpClient, PROMETHEUS_USER_AGENT } from "../httpclient/client.js";
 import { BodyTooLargeError, RequestTimeoutError } from "../httpclient/errors.js";
 import { BodySizeLimitError, ScrapeError } from "./errors.js";
+import { goNetError } from "./go-net-error.js";
 import type { ScrapeJobOptions, ScrapeProtocol } from "./options.js";
 
 /** Prometheus 2.42's Accept header. */
@@ -88,9 +89,10 @@ export class ScrapeHttpClient {
         signal,
       });
     } catch (err) {
-      if (err instanceof RequestTimeoutError || signal.aborted) throw new ScrapeError("context deadline exceeded", { cause: err });
       if (err instanceof BodyTooLargeError) throw new BodySizeLimitError();
-      throw err;
+      // Go's *url.Error, which Prometheus shows as the target's lastError.
+      const why = err instanceof RequestTimeoutError || signal.aborted ? "context deadline exceeded" : goNetError(err);
+      throw new ScrapeError(`Get ${JSON.stringify(url.href)}: ${why}`, { cause: err });
     }
     if (res.status !== 200) throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trimEnd());
     return { body: res.body, contentType: res.headers["content-type"] };

@@ -8,7 +8,7 @@ import type { Appendable, Appender } from "../storage/interface.js";
 import { newParser } from "../textparse/new-parser.js";
 import { appendScrape, type AppendResult } from "./append.js";
 import { ScrapeCache } from "./cache.js";
-import { SampleLimitError } from "./errors.js";
+import { SampleLimitError, ScrapeError } from "./errors.js";
 import type { ScrapeHttpClient } from "./http-client.js";
 import type { ScrapeJobOptions } from "./options.js";
 import type { Target } from "./target.js";
@@ -137,7 +137,8 @@ export class ScrapeLoop {
     target.lastScrape = start;
     target.lastScrapeDurationMs = durationMs;
     target.health = scrapeErr ? "down" : "up";
-    target.lastError = scrapeErr ? errorText(scrapeErr) : "";
+    // A ScrapeError already reads as Prometheus' text; its cause (Node's own words) is for the debug log.
+    target.lastError = scrapeErr ? (scrapeErr instanceof ScrapeError ? scrapeErr.message : errorText(scrapeErr)) : "";
     this.lastScrapeTs = start;
     if (scrapeErr) this.opts.logger.debug("Scrape failed", { target: target.url.toString(), err: scrapeErr });
   }

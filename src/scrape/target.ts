@@ -51,10 +51,7 @@ export class Target {
     this.discoveredLabels = opts.discoveredLabels;
     this.labels = opts.allLabels.filter((l) => !l.name.startsWith("__"));
     const get = (n: string) => opts.allLabels.find((l) => l.name === n)?.value ?? "";
-    const params = new URLSearchParams();
-    for (const [k, vs] of Object.entries(opts.params)) for (const v of vs) params.append(k, v);
-    for (const l of opts.allLabels) if (l.name.startsWith("__param_")) params.set(l.name.slice(8), l.value);
-    const query = params.toString();
+    const query = encodeQuery(targetParams(opts.params, opts.allLabels));
     this.scrapeUrl = `${get("__scheme__")}://${get("__address__")}${get("__metrics_path__")}${query ? "?" + query : ""}`;
     this.url = new URL(this.scrapeUrl);
     this.intervalMs = parseDuration(get("__scrape_interval__"));
@@ -86,6 +83,33 @@ export class Target {
     const next = base + offset;
     return next > interval ? next - interval : next;
   }
+}
+
+/**
+ * The job's params with each __param_<name> label in place of that param's first value (the
+ * others stay, as Prometheus keeps `collect[]: [cpu, meminfo]` whole).
+ */
+function targetParams(jobParams: Readonly<Record<string, readonly string[]>>, labels: Labels): Map<string, string[]> {
+  const params = new Map<string, string[]>(Object.entries(jobParams).map(([k, vs]) => [k, [...vs]]));
+  for (const l of labels) {
+    if (!l.name.startsWith("__param_")) continue;
+    const vs = params.get(l.name.slice(8));
+    if (vs && vs.length > 0) vs[0] = l.value;
+    else params.set(l.name.slice(8), [l.value]);
+  }
+  return params;
+}
+
+/** Go's url.Values.Encode: keys sorted, each part escaped as url.QueryEscape does. */
+function encodeQuery(params: Map<string, string[]>): string {
+  const keys = [...params.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return keys.flatMap((k) => params.get(k)!.map((v) => `${queryEscape(k)}=${queryEscape(v)}`)).join("&");
+}
+
+function queryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%20/g, "+");
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "[::]"]);

@@ -38,6 +38,9 @@ export function registerStatusAPI(router: Router, opts: StatusAPIOptions): void 
     });
   });
 
+  // Every configured scrape job has a pool, targets or not; Go sorts the names.
+  router.get("/scrape_pools", (ctx) => sendData(ctx, { scrapePools: state.config().scrapeConfigs.map((sc) => sc.jobName).sort() }));
+
   router.get("/targets/metadata", async (ctx) => {
     const p = await Params.from(ctx);
     const limit = intParam(p, "limit", -1);

@@ -1,8 +1,8 @@
 // /federate: the latest sample of each matching series in the text exposition format,
-// with external labels added where the series lacks them.
+// with external labels added after the series' own where the series lacks them.
 import type { Context } from "koa";
 import { formatFloat, escapeLabelValue } from "../client/format.js";
-import { compareLabels, labelsFromList, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { compareLabels, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import { isStaleNaN } from "../model/sample.js";
 import type { Queryable } from "../storage/interface.js";
@@ -47,8 +47,7 @@ export async function federate(ctx: Context, opts: FederateOptions): Promise<voi
     }
   }
   const external = opts.externalLabels();
-  const rows = [...latest.values()].map((r) => ({ ...r, labels: withExternal(r.labels, external) }));
-  rows.sort((a, b) => compareByName(a.labels, b.labels));
+  const rows = [...latest.values()].sort((a, b) => compareByName(a.labels, b.labels)).map((r) => ({ ...r, labels: withExternal(r.labels, external) }));
   let out = "";
   let family = "";
   for (const r of rows) {
@@ -65,11 +64,12 @@ export async function federate(ctx: Context, opts: FederateOptions): Promise<voi
   ctx.body = out;
 }
 
+/** The series' own labels, then the external labels it lacks: Prometheus appends, not sorts. */
 function withExternal(labels: Labels, external: Labels): Labels {
   if (external.length === 0) return labels;
   const have = new Set(labels.map((l) => l.name));
   const extra: Label[] = external.filter((l) => !have.has(l.name));
-  return extra.length === 0 ? labels : labelsFromList([...labels, ...extra]);
+  return extra.length === 0 ? labels : [...labels, ...extra];
 }
 
 function compareByName(a: Labels, b: Labels): number {

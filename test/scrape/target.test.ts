@@ -34,7 +34,8 @@ describe("populateTarget", () => {
     });
     expect(labelsToRecord(r.target.labels)).toEqual({ instance: "host.example:80", job: "api", team: "x", zone: "eu" });
     expect(labelsToRecord(r.target.discoveredLabels).__meta_zone).toBe("eu");
-    expect(r.target.scrapeUrl).toBe("http://host.example:80/metrics?module=a");
+    // Every value is sent; __param_module (the first value by default) stands in for the first.
+    expect(r.target.scrapeUrl).toBe("http://host.example:80/metrics?module=a&module=b");
     const info = r.target.info("api");
     expect(info).toMatchObject({ scrapePool: "api", health: "unknown", scrapeInterval: "15s", scrapeTimeout: "10s", lastScrape: 0 });
   });
@@ -42,7 +43,7 @@ describe("populateTarget", () => {
   it("uses 443 for https and per-target interval, path and scheme labels", () => {
     const r = populate(job, { __address__: "[::1]", __scheme__: "https", __metrics_path__: "/m", __scrape_interval__: "30s" });
     if (!("target" in r)) throw new Error("expected a target");
-    expect(r.target.scrapeUrl).toBe("https://[::1]:443/m?module=a");
+    expect(r.target.scrapeUrl).toBe("https://[::1]:443/m?module=a&module=b");
     expect(r.target.intervalMs).toBe(30_000);
   });
 
