@@ -9,6 +9,10 @@ export interface EnabledFeatures {
   readonly delayedNameRemoval: boolean;
   /** The experimental PromQL syntax switches, for the engine and the API's parser. */
   readonly parseOptions: ParseOptions;
+  /** otlp-write-receiver: Prometheus 2.x's switch for what --web.enable-otlp-receiver turns on. */
+  readonly otlpWriteReceiver: boolean;
+  /** otlp-native-delta-ingestion: OTLP delta sums and histograms are stored as sent instead of rejected. */
+  readonly otlpNativeDeltaIngestion: boolean;
   /** Every name given, in order, empty entries left out. */
   readonly names: readonly string[];
 }
@@ -29,7 +33,7 @@ const ALWAYS_ON = new Set(["promql-at-modifier", "promql-negative-offset"]);
 const NOT_IMPLEMENTED = new Set([
   "agent", "auto-gomaxprocs", "concurrent-rule-eval", "created-timestamp-zero-ingestion", "delayed-compaction",
   "exemplar-storage", "expand-external-labels", "extra-scrape-metrics", "memory-snapshot-on-shutdown", "native-histograms",
-  "new-service-discovery-manager", "no-default-scrape-port", "otlp-write-receiver", "promql-per-step-stats", "remote-write-receiver",
+  "new-service-discovery-manager", "no-default-scrape-port", "otlp-deltatocumulative", "promql-per-step-stats", "remote-write-receiver",
 ]);
 
 /** Reads the --enable-feature value (repeats already joined with ","), logging as Prometheus does. */
@@ -37,6 +41,8 @@ export function enabledFeatures(flagValue: string, logger: Logger): EnabledFeatu
   const names: string[] = [];
   const parse: { -readonly [K in ParseSwitch]?: boolean } = {};
   let delayedNameRemoval = false;
+  let otlpWriteReceiver = false;
+  let otlpNativeDeltaIngestion = false;
   for (const name of flagValue.split(",")) {
     if (name === "") continue;
     names.push(name);
@@ -47,6 +53,12 @@ export function enabledFeatures(flagValue: string, logger: Logger): EnabledFeatu
     } else if (name === "promql-delayed-name-removal") {
       delayedNameRemoval = true;
       logger.info("Experimental PromQL delayed name removal enabled.");
+    } else if (name === "otlp-write-receiver") {
+      otlpWriteReceiver = true;
+      logger.warn("This option for --enable-feature is deprecated; use --web.enable-otlp-receiver.", { option: name });
+    } else if (name === "otlp-native-delta-ingestion") {
+      otlpNativeDeltaIngestion = true;
+      logger.info("Enabling native ingestion of delta OTLP metrics, storing the raw sample values without conversion.");
     } else if (ALWAYS_ON.has(name)) {
       logger.warn("This option for --enable-feature is now permanently enabled and therefore a no-op.", { option: name });
     } else if (NOT_IMPLEMENTED.has(name)) {
@@ -55,5 +67,5 @@ export function enabledFeatures(flagValue: string, logger: Logger): EnabledFeatu
       logger.warn("Unknown option for --enable-feature", { option: name });
     }
   }
-  return { delayedNameRemoval, parseOptions: parse, names };
+  return { delayedNameRemoval, parseOptions: parse, otlpWriteReceiver, otlpNativeDeltaIngestion, names };
 }

@@ -21,6 +21,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   { name: "web.enable-lifecycle", kind: "bool", default: "false", help: "Enable shutdown and reload via HTTP request." },
   { name: "web.enable-admin-api", kind: "bool", default: "false", help: "Enable API endpoints for admin control actions." },
   { name: "web.enable-remote-write-receiver", kind: "bool", default: "false", help: "Enable API endpoint accepting remote write requests." },
+  { name: "web.enable-otlp-receiver", kind: "bool", default: "false", help: "Enable API endpoint accepting OTLP write requests." },
   { name: "web.page-title", kind: "string", default: "Prometheus Time Series Collection and Processing Server", help: "Document title of Prometheus instance." },
   { name: "web.cors.origin", kind: "string", default: ".*", help: "Regex for CORS origin. It is fully anchored." },
   { name: "storage.tsdb.path", kind: "string", default: "data/", help: "Base path for metrics storage." },

@@ -22,6 +22,7 @@ import { registerDiscoveryMetrics } from "./discovery-metrics.js";
 import { ScrapeManager } from "../scrape/manager.js";
 import { scrapeDiscoverers, scrapeJobs } from "./scrape-wiring.js";
 import { handleRemoteWrite } from "../remote/write-handler.js";
+import { handleOtlpMetrics } from "../otlp/handler.js";
 import { handleRemoteRead } from "../remote/read-handler.js";
 import { RemoteStorage } from "../remote/storage.js";
 import { Fanout } from "../storage/fanout.js";
@@ -303,6 +304,18 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     remoteWrite: settings.enableRemoteWriteReceiver
       ? async (body, headers) => (fanout ? handleRemoteWrite(body, headers, fanout) : { status: 503, message: "TSDB not ready" })
       : undefined,
+    otlpWrite:
+      settings.enableOtlpReceiver || features.otlpWriteReceiver
+        ? async (body, headers) =>
+            fanout
+              ? handleOtlpMetrics(body, headers, fanout, {
+                  config: () => config.otlp,
+                  lookbackDeltaMs: settings.lookbackDeltaMs,
+                  allowDelta: features.otlpNativeDeltaIngestion,
+                  logger: logger.with({ component: "otlp" }),
+                })
+              : { status: 503, headers: {}, body: Buffer.from("TSDB not ready\n") }
+        : undefined,
     registry,
     logger: logger.with({ component: "web" }),
   });

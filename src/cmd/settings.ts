@@ -18,6 +18,7 @@ export interface ServerSettings {
   readonly enableLifecycle: boolean;
   readonly enableAdminApi: boolean;
   readonly enableRemoteWriteReceiver: boolean;
+  readonly enableOtlpReceiver: boolean;
   readonly corsOrigin: string;
   readonly maxConnections: number;
   readonly readTimeoutMs: number;
@@ -96,6 +97,7 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     enableLifecycle: v["web.enable-lifecycle"] === "true",
     enableAdminApi: v["web.enable-admin-api"] === "true",
     enableRemoteWriteReceiver: v["web.enable-remote-write-receiver"] === "true",
+    enableOtlpReceiver: v["web.enable-otlp-receiver"] === "true",
     corsOrigin: v["web.cors.origin"],
     maxConnections: int("web.max-connections"),
     readTimeoutMs: duration("web.read-timeout") ?? 300_000,

@@ -20,7 +20,7 @@ import { federate } from "./federate.js";
 import { httpMetricsMiddleware } from "./http-metrics.js";
 import { sendError } from "./respond.js";
 import { Router } from "./router.js";
-import type { AlertmanagerSource, BuildInfo, PromQLParser, QueryEngine, QueryLogEntry, RemoteReadHandler, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
+import type { AlertmanagerSource, BuildInfo, OtlpReceiver, PromQLParser, QueryEngine, QueryLogEntry, RemoteReadHandler, RemoteWriteReceiver, RuleSource, ServerState, TargetSource, TSDBAdmin } from "./sources.js";
 import { readBody } from "./params.js";
 import { registerChunkAPI } from "./ui/chunks-api.js";
 import { registerUI } from "./ui/register.js";
@@ -59,6 +59,8 @@ export interface WebServerOptions {
   readonly remoteRead?: RemoteReadHandler;
   /** Set when --web.enable-remote-write-receiver is on. */
   readonly remoteWrite?: RemoteWriteReceiver;
+  /** Set when --web.enable-otlp-receiver is on; otherwise the path answers 404 saying so, as Prometheus does. */
+  readonly otlpWrite?: OtlpReceiver;
   readonly registry: Registerer & Gatherer;
   readonly logger: Logger;
 }
@@ -209,6 +211,14 @@ function buildApp(opts: WebServerOptions): Koa {
       else ctx.status = res.status;
     });
   }
+  const otlp = opts.otlpWrite;
+  api.add(["POST"], "/otlp/v1/metrics", async (ctx) => {
+    if (!otlp) return text(ctx, 404, "otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n");
+    const res = await otlp(await readBody(ctx), ctx.headers);
+    ctx.status = res.status;
+    for (const [k, v] of Object.entries(res.headers)) ctx.set(k, v);
+    ctx.body = Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength);
+  });
   app.use(api.middleware(prefix + "/api/v1"));
   app.use(async (ctx, next) => {
     await next();

@@ -154,6 +154,12 @@ export interface QueryLogEntry {
 }
 
 /** Answers one remote read request (snappy-compressed protobuf); never throws. */
+/** POST /api/v1/otlp/v1/metrics: the handler answers with its own status, headers and body. */
+export type OtlpReceiver = (
+  body: Uint8Array,
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+) => Promise<{ readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: Uint8Array }>;
+
 export type RemoteReadHandler = (
   body: Uint8Array,
   headers: Readonly<Record<string, string | readonly string[] | undefined>>,
