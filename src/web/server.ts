@@ -204,13 +204,12 @@ function buildApp(opts: WebServerOptions): Koa {
     });
   }
   const receive = opts.remoteWrite;
-  if (receive) {
-    api.add(["POST"], "/write", async (ctx) => {
-      const res = await receive(await readBody(ctx), ctx.headers);
-      if (res.status >= 400) text(ctx, res.status, res.message + "\n");
-      else ctx.status = res.status;
-    });
-  }
+  api.add(["POST"], "/write", async (ctx) => {
+    if (!receive) return text(ctx, 404, "remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n");
+    const res = await receive(await readBody(ctx), ctx.headers);
+    if (res.status >= 400) text(ctx, res.status, res.message + "\n");
+    else ctx.status = res.status;
+  });
   const otlp = opts.otlpWrite;
   api.add(["POST"], "/otlp/v1/metrics", async (ctx) => {
     if (!otlp) return text(ctx, 404, "otlp write receiver needs to be enabled with --web.enable-otlp-receiver\n");

@@ -1,7 +1,7 @@
 // promwasm and Prometheus 2.42 run the same config against the same loopback targets, and
 // what an operator reads must agree: the scrape URL and query sent for `params` with several
 // values, lastError for refused, reset, closed, slow and 404 targets (Go's wording),
-// /api/v1/scrape_pools, /federate's label order with external labels, TSDB status counts,
+// a disabled /api/v1/write, /api/v1/scrape_pools, /federate's label order with external labels, TSDB status counts,
 // and stats=all sample counts (checked through identities that hold on both servers).
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
@@ -131,6 +131,18 @@ describe.runIf(prometheusBin)("operator-visible answers side by side with Promet
     }
     expect(mine).toEqual(theirs);
     expect(theirs.refused).toMatch(/dial tcp 127\.0\.0\.1:1: connect: connection refused$/);
+  });
+
+  it("explains a disabled remote write receiver with the flag that enables it", async () => {
+    const post = async (base: string) => {
+      const res = await fetch(`${base}/api/v1/write`, { method: "POST", body: "x" });
+      return { status: res.status, body: await res.text() };
+    };
+    const theirs = await post(prom!.base);
+    expect(theirs.body).toMatch(/^remote write receiver needs to be enabled with --/);
+    // 2.42 names its feature flag; Prometheus 3 names the flag both accept.
+    expect(await post(ours!.base)).toEqual({ status: theirs.status, body: "remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n" });
+    expect((await fetch(`${ours!.base}/api/v1/write`)).status).toBe((await fetch(`${prom!.base}/api/v1/write`)).status);
   });
 
   it("lists scrape pools", async () => {
