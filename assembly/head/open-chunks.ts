@@ -11,7 +11,8 @@
 // with a spare zero byte when its last write was whole bytes at a byte boundary; the
 // `wholeBytes` flag tracks that, so the reported length matches its chunks byte for byte.
 
-// Per-series state, STATE_SIZE bytes at states + id * STATE_SIZE (the host reads it too:
+// Per-series state, STATE_SIZE bytes, in pages of PAGE_STATES series that never move: a
+// u32 table at `pages` holds each page's address (the host reads both too:
 // src/wasm/open-chunks.ts mirrors these offsets).
 const S_PTR = 0; // u32 chunk buffer, 0 when the series has no open chunk
 const S_CAP = 4; // u32 buffer bytes
@@ -27,6 +28,9 @@ const S_TRAILING = 57; // u8
 const S_WHOLE = 58; // u8 the last write was whole bytes
 const S_CLASS = 59; // u8 size class the last chunk of this series ended in
 const STATE_SIZE: u32 = 64;
+const PAGE_SHIFT: u32 = 10;
+const PAGE_STATES: u32 = 1 << PAGE_SHIFT;
+const MAX_SERIES: u32 = 1 << 25;
 
 // A cut record, CUT_SIZE bytes: the chunk's buffer now belongs to the record until the
 // host hands it back with ocReleaseCuts.
@@ -40,20 +44,51 @@ const CUT_SIZE: u32 = 32;
 
 const STALE_NAN: u64 = 0x7ff0000000000002;
 const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
-const MIN_CLASS: i32 = 6; // 64-byte buffers
-const MAX_CLASS: i32 = 30;
+const MIN_CLASS: i32 = 12; // 64-byte buffers
+const MAX_CLASS: i32 = 60;
 // Bytes a sample may need: 4+64 bits of delta-of-delta, 2+5+6+64 of value, plus the
 // 8 bytes an unaligned 64-bit store may touch past the last bit.
-const SAMPLE_ROOM: u32 = 32;
-const FIRST_ROOM: u32 = 2 + 10 + 8 + 8;
+const SAMPLE_ROOM: u32 = 28;
+const FIRST_BYTES: u64 = 2 + 8 + 8;
 
-let states: usize = 0;
+let pages: usize = 0;
 let capacity: u32 = 0;
 let samplesPerChunk: u32 = 120;
 let chunkRange: f64 = 7200000;
-// Heads of the free lists per power-of-two size class (u32 each, allocated by ocInit); a
-// free block's first 4 bytes link the next.
+// Heads of the free lists per size class (u32 each, allocated by ocInit); a free block's
+// first 4 bytes link the next. Classes step by 2^(1/2): 64, 96, 128, 192, 256, ... so a
+// chunk wastes a fifth of its buffer on average rather than a third.
 let freeHeads: usize = 0;
+// This instance's own bump allocator: the runtime's doubles memory when it grows, which
+// would leave up to half of a large head's open-chunk memory unused.
+let bump: usize = 0;
+
+@inline function classSize(c: i32): usize {
+  const base = <usize>1 << (c >> 1);
+  return (c & 1) == 0 ? base : base + (base >> 1);
+}
+
+function classFor(bytes: u32): i32 {
+  // The smallest power of two >= bytes, then one step down when 3/4 of it is enough.
+  const p = 32 - clz<u32>(bytes - 1);
+  let c = p << 1;
+  if (p > 0 && <usize>bytes <= ((<usize>3) << (p - 2))) c--;
+  return c < MIN_CLASS ? MIN_CLASS : c;
+}
+
+function bumpAlloc(size: usize): usize {
+  const ptr = (bump + 15) & ~(<usize>15);
+  const end = ptr + size;
+  const have = <usize>memory.size() << 16;
+  if (end > have) {
+    // Grow by what is needed plus an eighth, at least 1 MiB: steady, not doubling.
+    const needPages = <i32>((end - have + 0xffff) >> 16);
+    const extra = <i32>(have >> 19);
+    if (memory.grow(max(needPages + extra, max(needPages, 16))) < 0) unreachable();
+  }
+  bump = end;
+  return ptr;
+}
 
 function allocClass(c: i32): usize {
   const slot = freeHeads + (<usize>c << 2);
@@ -62,7 +97,7 @@ function allocClass(c: i32): usize {
     store<u32>(slot, load<u32>(head));
     return head;
   }
-  return heap.alloc(<usize>1 << c);
+  return bumpAlloc(classSize(c));
 }
 
 function freeClass(ptr: usize, c: i32): void {
@@ -71,39 +106,36 @@ function freeClass(ptr: usize, c: i32): void {
   store<u32>(slot, <u32>ptr);
 }
 
-function classFor(bytes: u32): i32 {
-  const c = 32 - clz<u32>(bytes - 1);
-  return c < MIN_CLASS ? MIN_CLASS : c;
-}
 
 /** Sets the cut rules; call once, before anything else. */
 export function ocInit(perChunk: i32, rangeMs: f64): void {
   samplesPerChunk = <u32>perChunk;
   chunkRange = rangeMs;
-  freeHeads = heap.alloc((MAX_CLASS + 1) << 2);
+  bump = __heap_base;
+  freeHeads = bumpAlloc((MAX_CLASS + 1) << 2);
   memory.fill(freeHeads, 0, (MAX_CLASS + 1) << 2);
+  pages = bumpAlloc(<usize>(MAX_SERIES >> PAGE_SHIFT) << 2);
 }
 
-/** Makes room for series ids below n; returns 0, or -1 when n is beyond 2^26. */
+/** Makes room for series ids below n; returns 0, or -1 when n is beyond 2^25. */
 export function ocEnsure(n: u32): i32 {
-  if (n <= capacity) return 0;
-  if (n > 1 << 26) return -1;
-  let next: u32 = capacity < 1024 ? 1024 : capacity;
-  while (next < n) next <<= 1;
-  const grown = heap.alloc(<usize>next * STATE_SIZE);
-  memory.fill(grown, 0, <usize>next * STATE_SIZE);
-  if (states != 0) {
-    memory.copy(grown, states, <usize>capacity * STATE_SIZE);
-    heap.free(states);
+  if (n > MAX_SERIES) return -1;
+  while (capacity < n) {
+    const page = bumpAlloc(<usize>PAGE_STATES * STATE_SIZE);
+    memory.fill(page, 0, <usize>PAGE_STATES * STATE_SIZE);
+    store<u32>(pages + (<usize>(capacity >> PAGE_SHIFT) << 2), <u32>page);
+    capacity += PAGE_STATES;
   }
-  states = grown;
-  capacity = next;
   return 0;
 }
 
-/** The state table's address (it moves when ocEnsure grows it). */
+/** The page table's address: u32 addresses of the state pages, PAGE_STATES series each. */
 export function ocStates(): usize {
-  return states;
+  return pages;
+}
+
+@inline function stateOf(id: u32): usize {
+  return <usize>load<u32>(pages + (<usize>(id >> PAGE_SHIFT) << 2)) + <usize>(id & (PAGE_STATES - 1)) * STATE_SIZE;
 }
 
 /** A buffer for the host's inputs or outputs, of at least `bytes`; keep it until ocFree. */
@@ -117,7 +149,7 @@ export function ocFree(ptr: usize, bytes: u32): void {
 
 /** Drops a series' open chunk (truncation, removal). */
 export function ocDrop(id: u32): void {
-  const s = states + <usize>id * STATE_SIZE;
+  const s = stateOf(id);
   const ptr = load<u32>(s, S_PTR);
   if (ptr != 0) freeClass(ptr, classFor(load<u32>(s, S_CAP)));
   store<u32>(s, 0, S_PTR);
@@ -193,16 +225,28 @@ function putValue(s: usize, buf: usize, pos: u32, v: u64): u32 {
   return p;
 }
 
-/** Moves the open chunk to a buffer of the next size class(es) with room for `need` bytes. */
+/**
+ * Moves the open chunk to a bigger buffer: room for `need` bytes, and for as many bytes as
+ * the chunk will take at its rate so far when it fills up, so a series' first chunk does
+ * not pass through every size class (each left behind on a free list).
+ */
 function grow(s: usize, need: u32): usize {
   const old = <usize>load<u32>(s, S_PTR);
   const oldCap = load<u32>(s, S_CAP);
+  const count = load<u32>(s, S_COUNT);
+  if (count > 1 && count < samplesPerChunk) {
+    // The rate of the samples after the first (the first one is a fixed ~18 bytes).
+    const used = <u64>(load<u32>(s, S_BITS) >> 3);
+    const rest = used > FIRST_BYTES ? used - FIRST_BYTES : 0;
+    const predicted = <u32>min<u64>(used + (rest * <u64>(samplesPerChunk - count)) / <u64>(count - 1) + SAMPLE_ROOM, 1 << 30);
+    if (predicted > need) need = predicted;
+  }
   const c = classFor(need);
   const buf = allocClass(c);
   memory.copy(buf, old, <usize>chunkLen(s));
   freeClass(old, classFor(oldCap));
   store<u32>(s, <u32>buf, S_PTR);
-  store<u32>(s, 1 << c, S_CAP);
+  store<u32>(s, <u32>classSize(c), S_CAP);
   return buf;
 }
 
@@ -212,7 +256,7 @@ function startChunk(s: usize, t: f64, bits: u64): void {
   if (c < MIN_CLASS) c = MIN_CLASS;
   const buf = allocClass(c);
   store<u32>(s, <u32>buf, S_PTR);
-  store<u32>(s, 1 << c, S_CAP);
+  store<u32>(s, <u32>classSize(c), S_CAP);
   const ti = <i64>t;
   let p = putUvarint(buf + 2, <u64>((ti << 1) ^ (ti >> 63)));
   store<u64>(p, bswap<u64>(bits));
@@ -239,8 +283,8 @@ function cut(s: usize, id: u32, rec: usize): void {
   store<u32>(rec, <u32>classFor(cap), C_CLASS);
   store<f64>(rec, load<f64>(s, S_MINT), C_MINT);
   store<f64>(rec, <f64>load<i64>(s, S_T), C_MAXT);
-  // The next chunk starts in the class this one ended in: most series fill alike.
-  store<u8>(s, <u8>classFor(cap), S_CLASS);
+  // The next chunk starts in the class this one needed: most series fill alike.
+  store<u8>(s, <u8>classFor(chunkLen(s) + SAMPLE_ROOM), S_CLASS);
   store<u32>(s, 0, S_PTR);
   store<u32>(s, 0, S_CAP);
   store<u32>(s, 0, S_COUNT);
@@ -259,7 +303,7 @@ export function ocAppendMany(idsPtr: usize, tsPtr: usize, vsPtr: usize, n: i32, 
     const t = load<f64>(tsPtr + off);
     let bits = load<u64>(vsPtr + off);
     if (bits == STALE_NAN_QUIETED) bits = STALE_NAN;
-    const s = states + <usize>id * STATE_SIZE;
+    const s = stateOf(id);
     let count = load<u32>(s, S_COUNT);
     if (count > 0 && (count >= samplesPerChunk || t >= load<f64>(s, S_END) || t - load<f64>(s, S_MINT) > 2147483647.0)) {
       cut(s, id, cutsPtr + <usize>cuts * CUT_SIZE);

@@ -7,8 +7,10 @@ import { WasmError } from "./errors.js";
 import type { WasmExports } from "./exports.js";
 import { separateInstance } from "./instance.js";
 
-// Offsets in a series' state record (assembly/head/open-chunks.ts S_*).
+// Offsets in a series' state record (assembly/head/open-chunks.ts S_*), in pages of
+// 2^PAGE_SHIFT records.
 const STATE_SIZE = 64;
+const PAGE_SHIFT = 10;
 const S_PTR = 0;
 const S_BITS = 8;
 const S_COUNT = 12;
@@ -38,7 +40,8 @@ export class OpenChunks {
   private u8: Uint8Array;
   private u32: Uint32Array;
   private f64: Float64Array;
-  private states = 0;
+  /** The page table: u32 addresses of the state pages. */
+  private pages = 0;
   private capacity = 0;
   /** Input columns and cut records, sized for inCap samples. */
   private inPtr = 0;
@@ -68,9 +71,9 @@ export class OpenChunks {
   /** Makes room for series ids below n. */
   ensure(n: number): void {
     if (n <= this.capacity) return;
-    if (this.w.ocEnsure(n) < 0) throw new WasmError(`open chunks: ${n} series exceed the state table's 2^26`);
-    this.states = this.w.ocStates();
-    this.capacity = n;
+    if (this.w.ocEnsure(n) < 0) throw new WasmError(`open chunks: ${n} series exceed the state table's 2^25`);
+    this.pages = this.w.ocStates();
+    this.capacity = Math.ceil(n / (1 << PAGE_SHIFT)) << PAGE_SHIFT;
     this.views();
   }
 
@@ -114,19 +117,25 @@ export class OpenChunks {
     this.cuts = 0;
   }
 
+  /** Address of the series' state record. */
+  private state(id: number): number {
+    return this.u32[(this.pages >>> 2) + (id >>> PAGE_SHIFT)] + (id & ((1 << PAGE_SHIFT) - 1)) * STATE_SIZE;
+  }
+
   /** Samples in the series' open chunk. */
   count(id: number): number {
-    return this.u32[(this.states + id * STATE_SIZE + S_COUNT) >>> 2];
+    return id < this.capacity ? this.u32[(this.state(id) + S_COUNT) >>> 2] : 0;
   }
 
   /** Time of the open chunk's first sample (meaningful when count > 0). */
   mint(id: number): number {
-    return this.f64[(this.states + id * STATE_SIZE + S_MINT) >>> 3];
+    return this.f64[(this.state(id) + S_MINT) >>> 3];
   }
 
   /** A copy of the open chunk's bytes, or undefined when it has no samples. */
   bytes(id: number): Uint8Array | undefined {
-    const s = this.states + id * STATE_SIZE;
+    if (id >= this.capacity) return undefined;
+    const s = this.state(id);
     if (this.u32[(s + S_COUNT) >>> 2] === 0) return undefined;
     const ptr = this.u32[(s + S_PTR) >>> 2];
     const bits = this.u32[(s + S_BITS) >>> 2];
