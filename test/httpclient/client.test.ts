@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_HTTP_CLIENT } from "../../src/config/types.js";
 import { HttpClient } from "../../src/httpclient/client.js";
 import { BodyTooLargeError, HttpClientError, RequestAbortedError, RequestTimeoutError } from "../../src/httpclient/errors.js";
-import { listen } from "../helpers/reference.js";
+import { listen, waitFor } from "../helpers/reference.js";
 import { close, readBody } from "./helpers.js";
 
 describe("http client over plain HTTP", () => {
@@ -94,6 +94,28 @@ describe("http client over plain HTTP", () => {
     expect(err).toBeInstanceOf(RequestAbortedError);
     expect((err as Error).cause).toEqual(new Error("stop"));
     c.close();
+  });
+
+  it("streams a 200 body to onData as it arrives (gzip decoded), and leaves other statuses' bodies to the response", async () => {
+    const c = new HttpClient({ userAgent: "t" });
+    const chunks: string[] = [];
+    const streamed = c.request(`${base}/hang`, { onData: (b) => chunks.push(b.toString()), timeoutMs: 20_000 });
+    // "partial" arrives while the response is still open: onData sees it before any end.
+    await waitFor(() => chunks.join("") === "partial", 10_000, "the first chunk");
+    c.close();
+    await expect(streamed).rejects.toThrow();
+    const gz: string[] = [];
+    const res = await c.request(`${base}/gzip`, { acceptGzip: true, onData: (b) => gz.push(b.toString()) });
+    expect(res.body.length).toBe(0);
+    expect(gz.join("")).toBe("x".repeat(5000));
+    c.close();
+    // Not a 200: the body is collected and onData is not called.
+    const noFollow = new HttpClient({ userAgent: "t", config: { ...DEFAULT_HTTP_CLIENT, followRedirects: false } });
+    let called = false;
+    const redirect = await noFollow.request(`${base}/redirect?code=302`, { onData: () => (called = true) });
+    noFollow.close();
+    expect(redirect.status).toBe(302);
+    expect(called).toBe(false);
   });
 
   it("rejects URLs it cannot request", async () => {

@@ -96,9 +96,10 @@ export class KubernetesApi {
 
   /**
    * Streams a watch: calls onLine with each line of the body as it arrives, and resolves when
-   * the server ends the stream. Throws ApiStatusError for any status but 200.
+   * the server ends the stream. Throws ApiStatusError for any status but 200. timeoutMs
+   * bounds a stream whose connection died without the server closing it.
    */
-  async stream(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
+  async stream(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal, timeoutMs: number, onLine: (line: string) => void): Promise<void> {
     const u = this.url(path, query);
     let pending = "";
     // A chunk may end inside a multi-byte character.
@@ -106,6 +107,7 @@ export class KubernetesApi {
     const res = await this.client.request(u, {
       headers: { Accept: "application/json" },
       signal,
+      timeoutMs,
       onData: (chunk) => {
         pending += decoder.write(chunk);
         let nl: number;

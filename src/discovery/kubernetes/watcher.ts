@@ -126,9 +126,10 @@ export class ResourceWatcher {
     let expired: ExpiredError | undefined;
     let gotEvents = false;
     // The server ends the watch after this long; random as client-go does, so watches of many clients spread out.
-    const timeoutSeconds = String(300 + Math.floor(Math.random() * 300));
+    const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
+    const query = { ...this.selectors(), watch: "true", allowWatchBookmarks: "true", resourceVersion: this.resourceVersion, timeoutSeconds: String(timeoutSeconds) };
     try {
-      await this.opts.api.stream(this.opts.path, { ...this.selectors(), watch: "true", allowWatchBookmarks: "true", resourceVersion: this.resourceVersion, timeoutSeconds }, local.signal, (line) => {
+      await this.opts.api.stream(this.opts.path, query, local.signal, (timeoutSeconds + 60) * 1000, (line) => {
         if (expired) return;
         gotEvents = true;
         let event: WatchEvent;
