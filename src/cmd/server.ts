@@ -376,7 +376,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
       db.start();
       logger.info("TSDB started");
-      fanout = new Fanout({ primary: db, secondaries: [remote], logger });
+      // Remote write tails the WAL, so remote storage only joins queries (remote read).
+      fanout = new Fanout({ primary: db, queryables: [remote], logger });
       scrape = new ScrapeManager({ appendable: fanout, logger, hooks: scrapeMetricHooks });
       discovery = new DiscoveryManager({ logger, hooks: discoveryMetrics.manager("scrape") });
       const scrapeManager = scrape;

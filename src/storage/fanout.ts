@@ -1,50 +1,51 @@
 // Fanout: one Storage over the local TSDB (primary) and secondaries such as remote
 // storage. Appends go to the primary first; a sample the primary rejects is not sent on,
-// and secondaries get the primary's series ref (so they can cache per series). Primary
-// errors reach the caller; secondary errors are logged, never failing a scrape or rule.
-// Queries merge the primary with every secondary that can be queried.
+// and appendable secondaries get the primary's series ref (so they can cache per series).
+// Primary errors reach the caller; secondary errors are logged, never failing a scrape or
+// rule. Queries merge the primary with every queryable secondary. The two lists are
+// separate so that a secondary that only reads (remote read, or remote write tailing the
+// WAL) adds no work per appended sample. Secondaries are closed by their owner.
 import type { Labels } from "../model/labels.js";
 import type { Logger } from "../log/logger.js";
-import type { Appender, Querier, SeriesRef, Storage } from "./interface.js";
+import type { Appendable, Appender, Querier, Queryable, SeriesRef, Storage } from "./interface.js";
 import { MergeQuerier } from "./merge.js";
-
-/** What a secondary may offer: appending (remote write), querying (remote read), or both. */
-export interface SecondaryStorage {
-  appender?(): Appender;
-  querier?(mint: number, maxt: number): Promise<Querier>;
-  close?(): Promise<void>;
-}
 
 export interface FanoutOptions {
   readonly primary: Storage;
-  readonly secondaries: readonly SecondaryStorage[];
+  /** Fed every sample the primary accepts (remote write queued from commits). */
+  readonly appendables?: readonly Appendable[];
+  /** Merged into every query (remote read). */
+  readonly queryables?: readonly Queryable[];
   readonly logger?: Logger;
 }
 
 export class Fanout implements Storage {
   private readonly primary: Storage;
-  private readonly secondaries: readonly SecondaryStorage[];
+  private readonly appendables: readonly Appendable[];
+  private readonly queryables: readonly Queryable[];
   private readonly logger: Logger | undefined;
-  private closing: Promise<void> | undefined;
 
   constructor(opts: FanoutOptions) {
     this.primary = opts.primary;
-    this.secondaries = opts.secondaries;
+    this.appendables = opts.appendables ?? [];
+    this.queryables = opts.queryables ?? [];
     this.logger = opts.logger?.with({ component: "fanout" });
   }
 
   appender(): Appender {
-    const secondaries: Appender[] = [];
-    for (const s of this.secondaries) if (s.appender) secondaries.push(s.appender());
     const primary = this.primary.appender();
-    return secondaries.length === 0 ? primary : new FanoutAppender(primary, secondaries, this.logger);
+    if (this.appendables.length === 0) return primary;
+    return new FanoutAppender(
+      primary,
+      this.appendables.map((s) => s.appender()),
+      this.logger,
+    );
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {
     const primary = await this.primary.querier(mint, maxt);
     const secondaries: Querier[] = [];
-    for (const s of this.secondaries) {
-      if (!s.querier) continue;
+    for (const s of this.queryables) {
       try {
         secondaries.push(await s.querier(mint, maxt));
       } catch (err) {
@@ -60,13 +61,7 @@ export class Fanout implements Storage {
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      const errs: unknown[] = [];
-      for (const s of this.secondaries) await s.close?.().catch((err: unknown) => errs.push(err));
-      await this.primary.close();
-      if (errs.length > 0) throw new Error("close secondary storage", { cause: errs[0] });
-    })();
-    return this.closing;
+    return this.primary.close();
   }
 }
 

@@ -187,7 +187,7 @@ describe.runIf(prometheus)("remote write and read with Prometheus 2.42", () => {
       [readConfig(`${prom.base}/api/v1/read`)],
       ext,
     );
-    const fanout = new Fanout({ primary: local, secondaries: [remote] });
+    const fanout = new Fanout({ primary: local, appendables: [remote], queryables: [remote] });
     closers.push(() => remote.close());
 
     // 3 kept series and 1 dropped, 120 samples each, 1s apart, ending a minute ago.

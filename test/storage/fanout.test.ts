@@ -6,13 +6,13 @@ import { labelsFromRecord, labelsToString, type Labels } from "../../src/model/l
 import { Logger } from "../../src/log/logger.js";
 import { Matcher } from "../../src/model/matcher.js";
 import { OutOfOrderSampleError } from "../../src/storage/errors.js";
-import { Fanout, type SecondaryStorage } from "../../src/storage/fanout.js";
-import type { Appender, Querier, SeriesRef } from "../../src/storage/interface.js";
+import { Fanout } from "../../src/storage/fanout.js";
+import type { Appendable, Appender, Querier, SeriesRef } from "../../src/storage/interface.js";
 import { openDB, type DB } from "../../src/tsdb/db.js";
 import { tempDir } from "../helpers/reference.js";
 
 /** Records what it is given; fails appends of series named "boom". */
-class RecordingSecondary implements SecondaryStorage {
+class RecordingSecondary implements Appendable {
   committed: string[] = [];
   rolledBack = 0;
   appender(): Appender {
@@ -52,7 +52,7 @@ describe("fanout storage", () => {
 
   it("appends to the primary and forwards its refs; primary rejections are not forwarded", async () => {
     const rec = new RecordingSecondary();
-    const f = new Fanout({ primary, secondaries: [rec], logger });
+    const f = new Fanout({ primary, appendables: [rec], logger });
     const app = f.appender();
     const lx = labelsFromRecord({ __name__: "x" });
     const ref = app.append(0, lx, 1000, 1);
@@ -73,7 +73,7 @@ describe("fanout storage", () => {
 
   it("rolls back every appender", async () => {
     const rec = new RecordingSecondary();
-    const f = new Fanout({ primary, secondaries: [rec], logger });
+    const f = new Fanout({ primary, appendables: [rec], logger });
     const app = f.appender();
     app.append(0, labelsFromRecord({ __name__: "never" }), 5000, 1);
     await app.rollback();
@@ -91,7 +91,7 @@ describe("fanout storage", () => {
     app.append(0, lx, 3000, 3);
     app.append(0, labelsFromRecord({ __name__: "only_other" }), 1000, 7);
     await app.commit();
-    const f = new Fanout({ primary, secondaries: [{ querier: (mint, maxt) => other.querier(mint, maxt) }], logger });
+    const f = new Fanout({ primary, queryables: [{ querier: (mint, maxt) => other.querier(mint, maxt) }], logger });
     const q = await f.querier(0, 10_000);
     const got = await q.select(true, undefined, ALL);
     expect(got.map((s) => `${labelsToString(s.labels)} ${Array.from(s.samples().ts)}/${Array.from(s.samples().vs)}`)).toEqual([
@@ -115,7 +115,7 @@ describe("fanout storage", () => {
       labelValues: async () => [],
       close: () => undefined,
     };
-    const f = new Fanout({ primary, secondaries: [{ querier: async () => failing }, { querier: async () => Promise.reject(new Error("cannot open")) }], logger });
+    const f = new Fanout({ primary, queryables: [{ querier: async () => failing }, { querier: async () => Promise.reject(new Error("cannot open")) }], logger });
     const q = await f.querier(0, 10_000);
     const got = await q.select(true, undefined, [new Matcher("=", "__name__", "x")]);
     q.close();
