@@ -267,6 +267,7 @@ function readRemoteWrite(node: Node, r: YamlReader, baseDir: string): RemoteWrit
   let relabel: RelabelRule[] = [];
   let sendExemplars = false;
   let sendNativeHistograms = false;
+  let protobufMessage: RemoteWriteConfig["protobufMessage"] = "prometheus.WriteRequest";
   const queue = { ...DEFAULT_QUEUE };
   const metadata = { ...DEFAULT_METADATA };
   r.object(node, "config.RemoteWriteConfig", {
@@ -278,6 +279,13 @@ function readRemoteWrite(node: Node, r: YamlReader, baseDir: string): RemoteWrit
     write_relabel_configs: (n) => (relabel = readRelabelConfigs(n, r)),
     send_exemplars: (n) => (sendExemplars = r.bool(n)),
     send_native_histograms: (n) => (sendNativeHistograms = r.bool(n)),
+    protobuf_message: (n) => {
+      const m = r.string(n);
+      if (m !== "prometheus.WriteRequest" && m !== "io.prometheus.write.v2.Request") {
+        r.fail(n, `invalid protobuf_message value: unknown remote write protobuf message "${m}", supported: prometheus.WriteRequest, io.prometheus.write.v2.Request`);
+      }
+      protobufMessage = m;
+    },
     queue_config: (n) =>
       r.object(n, "config.QueueConfig", {
         capacity: (v) => (queue.capacity = r.int(v)),
@@ -300,7 +308,7 @@ function readRemoteWrite(node: Node, r: YamlReader, baseDir: string): RemoteWrit
   });
   if (url === "") r.fail(node, "url for remote_write is empty");
   return {
-    url, name, remoteTimeoutMs, headers, writeRelabelConfigs: relabel, sendExemplars, sendNativeHistograms,
+    url, name, remoteTimeoutMs, headers, writeRelabelConfigs: relabel, sendExemplars, sendNativeHistograms, protobufMessage,
     queueConfig: queue, metadataConfig: metadata, httpClientConfig: client.build(r),
   };
 }

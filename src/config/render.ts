@@ -175,6 +175,8 @@ export function renderConfig(cfg: Config): string {
               name: nonEmpty(w.name),
               send_exemplars: w.sendExemplars || undefined,
               send_native_histograms: w.sendNativeHistograms || undefined,
+              // Prometheus 2.x has no such field; show it only when it says something.
+              protobuf_message: w.protobufMessage === "prometheus.WriteRequest" ? undefined : w.protobufMessage,
               ...httpClient(w.httpClientConfig),
               queue_config: compact({
                 capacity: q.capacity,

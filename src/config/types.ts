@@ -179,6 +179,8 @@ export interface RemoteWriteConfig {
   readonly writeRelabelConfigs: readonly RelabelRule[];
   readonly sendExemplars: boolean;
   readonly sendNativeHistograms: boolean;
+  /** protobuf_message: remote write 1.0's prometheus.WriteRequest (default) or 2.0's io.prometheus.write.v2.Request. */
+  readonly protobufMessage: "prometheus.WriteRequest" | "io.prometheus.write.v2.Request";
   readonly queueConfig: QueueConfig;
   readonly metadataConfig: MetadataConfig;
   readonly httpClientConfig: HTTPClientConfig;
