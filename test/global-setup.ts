@@ -11,6 +11,7 @@ const STEPS: readonly (readonly [name: string, args: readonly string[]])[] = [
   ["tsc -p tsconfig.json", [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.json")]],
   ["scripts/build-browser.mjs", [join(ROOT, "scripts", "build-browser.mjs")]],
   ["scripts/build-ui.mjs", [join(ROOT, "scripts", "build-ui.mjs")]],
+  ["scripts/build-info.mjs", [join(ROOT, "scripts", "build-info.mjs")]],
 ];
 
 export default async function setup(): Promise<void> {

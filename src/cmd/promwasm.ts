@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Server entry point: flags, then startServer; SIGTERM/SIGINT stop it, SIGHUP reloads the config.
 import { Logger, type LogLevel } from "../log/logger.js";
-import { FlagError, parseFlags, usage } from "./flags.js";
-import { buildInfo, startServer } from "./server.js";
+import { versionText } from "./build-info.js";
+import { FlagError, flagDocumentation, parseFlags, usage } from "./flags.js";
+import { startServer } from "./server.js";
 
 async function main(args: string[]): Promise<number> {
   let flags;
@@ -20,8 +21,11 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (flags.version) {
-    const b = buildInfo();
-    process.stdout.write(`promwasm, version ${b.version} (branch: ${b.branch}, revision: ${b.revision})\n  node version: ${process.versions.node}\n`);
+    process.stdout.write(versionText("promwasm"));
+    return 0;
+  }
+  if (flags.writeDocumentation) {
+    process.stdout.write(flagDocumentation("promwasm"));
     return 0;
   }
   const v = flags.values;

@@ -1,6 +1,6 @@
 // Wiring of the server: config, web (not ready yet), TSDB open and WAL replay, engine, then
 // ready; reloaders run in a fixed order for SIGHUP and /-/reload. No parsing or handlers here.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Registry } from "../client/registry.js";
 import { collectDefaultMetrics } from "../client/default-metrics.js";
@@ -16,7 +16,7 @@ import { openDB, type DB } from "../tsdb/db.js";
 import type { WALReplayStatus } from "../tsdb/head-wal.js";
 import { ApiError } from "../web/api-error.js";
 import { WebServer, splitHostPort } from "../web/server.js";
-import type { BuildInfo, ServerState, TargetSource, TSDBAdmin } from "../web/sources.js";
+import type { ServerState, TargetSource, TSDBAdmin } from "../web/sources.js";
 import { DiscoveryManager } from "../discovery/manager.js";
 import { registerDiscoveryMetrics } from "./discovery-metrics.js";
 import { ScrapeManager } from "../scrape/manager.js";
@@ -29,7 +29,8 @@ import { Fanout } from "../storage/fanout.js";
 import { Notifier } from "../notifier/notifier.js";
 import { RuleManager } from "../rules/manager.js";
 import { enabledFeatures } from "./features.js";
-import { parseFlags, type ParsedFlags } from "./flags.js";
+import { buildInfo } from "./build-info.js";
+import { flagNotices, parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { QueryLog } from "./query-log.js";
 import {
@@ -62,22 +63,6 @@ interface Reloader {
   apply(cfg: Config): Promise<void> | void;
 }
 
-/** Version from package.json, found by walking up from this file (src/ or build/dist/src/). */
-export function buildInfo(): BuildInfo {
-  let dir = new URL(".", import.meta.url);
-  for (let i = 0; i < 5; i++) {
-    const candidate = new URL("package.json", dir);
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "promwasm") {
-        return { version: pkg.version ?? "unknown", revision: "unknown", branch: "main", buildUser: "", buildDate: "", goVersion: `node${process.versions.node}` };
-      }
-    }
-    dir = new URL("..", dir);
-  }
-  return { version: "unknown", revision: "unknown", branch: "", buildUser: "", buildDate: "", goVersion: `node${process.versions.node}` };
-}
-
 /** The built-in config used when no config file exists: promwasm scraping itself every 15s. */
 export function embeddedConfig(settings: ServerSettings, port: number): Config {
   const { host } = splitHostPort(settings.listenAddress);
@@ -103,7 +88,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const logger = new Logger({ level: settings.logLevel, format: settings.logFormat, write: opts.logWrite });
   const startTimeMs = Date.now();
   const build = buildInfo();
-  logger.info("Starting promwasm", { version: build.version, node: process.versions.node });
+  logger.info("Starting promwasm", { version: build.version, revision: build.revision, node: process.versions.node });
+  for (const n of flagNotices(flags)) logger.warn(n.msg, { flag: n.flag });
 
   const useEmbedded = !settings.configFileExplicit && !existsSync(settings.configFile);
   const loadConfig = async (port: number): Promise<Config> =>
@@ -197,7 +183,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     logger: logger.with({ component: "notifier" }),
     queueCapacity: settings.notificationQueueCapacity,
     discoveryHooks: discoveryMetrics.manager("notify"),
-    kubernetesMetrics: discoveryMetrics.kubernetes,
+    providerMetrics: discoveryMetrics.providers,
   });
   registry.register(
     new CallbackCollector(() => [
@@ -222,7 +208,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     { name: "remote_storage", apply: (cfg) => remote.applyConfig(cfg.remoteWriteConfigs, cfg.remoteReadConfigs, cfg.global.externalLabels) },
     { name: "query_engine", apply: (cfg) => queryLog.setPath(cfg.global.queryLogFile) },
     { name: "scrape", apply: (cfg) => scrape?.applyConfig(scrapeJobs(cfg)) },
-    { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }), { kubernetesMetrics: discoveryMetrics.kubernetes })) },
+    { name: "scrape_sd", apply: (cfg) => discovery?.applyConfig(scrapeDiscoverers(cfg, logger.with({ component: "discovery" }), { metrics: discoveryMetrics.providers })) },
     // Alerting relabeling, external labels and Alertmanager discovery in one step.
     { name: "notify", apply: (cfg) => notifier.applyConfig(cfg.alerting, cfg.global.externalLabels) },
     { name: "rules", apply: (cfg) => rules?.update(cfg.global.evaluationIntervalMs, cfg.ruleFiles, cfg.global.externalLabels) },
