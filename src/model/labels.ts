@@ -62,10 +62,18 @@ export function labelsEqual(a: Labels, b: Labels): boolean {
   return true;
 }
 
-/** A string key that identifies a label set exactly (names and values cannot contain \xff). */
+/**
+ * One label's part of a key. Names and values may hold any character (a separator byte
+ * would not do), so each string is preceded by its length: no two label lists share a key.
+ */
+export function labelKeyPart(name: string, value: string): string {
+  return name.length + ":" + name + value.length + ":" + value;
+}
+
+/** A string key that identifies a label set exactly. */
 export function labelsKey(labels: Labels): string {
   let s = "";
-  for (const l of labels) s += l.name + "\xfe" + l.value + "\xff";
+  for (const l of labels) s += labelKeyPart(l.name, l.value);
   return s;
 }
 

@@ -1,6 +1,6 @@
 // Binary operators: arithmetic, comparison (filtering or bool) and set operators, with
 // Prometheus' vector matching (on/ignoring, group_left/group_right).
-import { compareLabels, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { compareLabels, labelKeyPart, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { EvalError } from "./errors.js";
 import { newSeries, type EvalValue, type StepSeries, type Steps } from "./eval-types.js";
 import type { Evaluator } from "./evaluator.js";
@@ -121,7 +121,7 @@ function signatureFn(m: VectorMatching): (l: Labels) => string {
     let s = "";
     for (const l of labels) {
       const inList = names.has(l.name);
-      if (m.on ? inList : !inList && l.name !== METRIC_NAME) s += l.name + "\xfe" + l.value + "\xff";
+      if (m.on ? inList : !inList && l.name !== METRIC_NAME) s += labelKeyPart(l.name, l.value);
     }
     return s;
   };
@@ -185,7 +185,7 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
     let oi = pairOut.get(pairKey);
     if (oi !== undefined) return oi;
     const metric = resultMetric(manyMetric, oneMetric, e, m, cmp, delayed);
-    const key = labelsKeyOf(metric);
+    const key = labelsKey(metric);
     oi = outByKey.get(key);
     if (oi === undefined) {
       oi = out.length;
@@ -269,12 +269,6 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
     }
   }
   return out.filter((s) => s.has.includes(1));
-}
-
-function labelsKeyOf(labels: Labels): string {
-  let s = "";
-  for (const l of labels) s += l.name + "\xfe" + l.value + "\xff";
-  return s;
 }
 
 /** Arithmetic changes what is measured, so it drops the name at once even with delayed removal. */

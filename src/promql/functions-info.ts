@@ -1,7 +1,7 @@
 // info(v, {data label selector}) (experimental; upstream's test harness turns it on): adds
 // the data labels of info series (target_info unless the selector names others) that share
 // the identifying labels instance and job with a series of v.
-import { getLabel, labelsFromList, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { getLabel, labelKeyPart, labelsFromList, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { Matcher } from "../model/matcher.js";
 import { EvalError } from "./errors.js";
 import { newSeries, type StepSeries, type Steps } from "./eval-types.js";
@@ -77,7 +77,7 @@ function signature(name: string, metric: Labels): string {
   let s = name;
   for (const l of IDENTIFYING) {
     const v = getLabel(metric, l);
-    if (v !== "") s += "\xff" + l + "\xfe" + v;
+    if (v !== "") s += labelKeyPart(l, v);
   }
   return s;
 }

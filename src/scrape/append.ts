@@ -23,17 +23,30 @@ export interface AppendResult {
   outOfBounds: number;
 }
 
-/** Adds the target's labels to a scraped label set, honoring or exporting conflicts. */
+/**
+ * Adds the target's labels to a scraped label set (on cache misses only). With honor_labels
+ * the scraped values win; otherwise the target's do, and a scraped value they replace moves
+ * to exported_<name>, prefixed again until the name is free (shortest names first), as
+ * Prometheus does.
+ */
 export function mutateSampleLabels(lset: Labels, target: Target, job: ScrapeJobOptions): Labels | undefined {
   const m = new Map<string, string>();
   for (const l of lset) m.set(l.name, l.value);
   if (job.honorLabels) {
     for (const l of target.labels) if (!m.has(l.name)) m.set(l.name, l.value);
   } else {
+    const conflicts: Label[] = [];
     for (const l of target.labels) {
       const existing = m.get(l.name);
-      if (existing) m.set(`exported_${l.name}`, existing);
+      if (existing) conflicts.push({ name: l.name, value: existing });
       m.set(l.name, l.value);
+    }
+    conflicts.sort((a, b) => a.name.length - b.name.length);
+    for (const c of conflicts) {
+      let name = c.name;
+      do name = `exported_${name}`;
+      while (m.get(name));
+      m.set(name, c.value);
     }
   }
   const list: Label[] = [];

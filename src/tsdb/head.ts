@@ -7,7 +7,7 @@
 // ref simply fails to resolve. Appends go through head-append.ts, reads through
 // head-read.ts, the WAL side through head-wal.ts.
 import { join } from "node:path";
-import { labelsHash, type Label, type Labels } from "../model/labels.js";
+import { labelsHash, labelsKey, type Label, type Labels } from "../model/labels.js";
 import type { SampleBatch } from "../model/sample.js";
 import { isStaleNaN } from "../model/sample.js";
 import { nopLogger, type Logger } from "../log/logger.js";
@@ -150,7 +150,7 @@ export class Head {
     const id = this.byHash.get(h);
     if (id === undefined) return 0;
     if (this.labelsMatch(id, labels)) return id;
-    return this.collisions.get(collisionKey(labels)) ?? 0;
+    return this.collisions.get(labelsKey(labels)) ?? 0;
   }
 
   /** Finds or creates the series; returns its id (negative when just created). */
@@ -213,7 +213,7 @@ export class Head {
     s.lastChunk[id] = -1;
     s.pendingOwner[id] = 0;
     const h = this.hash(labels);
-    if (this.byHash.has(h)) this.collisions.set(collisionKey(labels), id);
+    if (this.byHash.has(h)) this.collisions.set(labelsKey(labels), id);
     else this.byHash.set(h, id);
     for (const l of labels) {
       let byValue = this.postings.get(l.name);
@@ -516,7 +516,7 @@ export class Head {
           break;
         }
       }
-    } else this.collisions.delete(collisionKey(labels));
+    } else this.collisions.delete(labelsKey(labels));
     s.alive[id] = 0;
     this.open.drop(id);
     this.tombstones.delete(id);
@@ -538,12 +538,6 @@ export class Head {
   close(): void {
     this.chunkFiles.close();
   }
-}
-
-function collisionKey(labels: Labels): string {
-  let s = "";
-  for (const l of labels) s += l.name + "\xfe" + l.value + "\xff";
-  return s;
 }
 
 /** Equal as Prometheus compares sample values: by bits, with any stale marker equal to another. */

@@ -2,7 +2,7 @@
 // with external labels added after the series' own where the series lacks them.
 import type { Context } from "koa";
 import { formatFloat, escapeLabelValue } from "../client/format.js";
-import { compareLabels, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { compareLabels, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import { isStaleNaN } from "../model/sample.js";
 import type { Queryable } from "../storage/interface.js";
@@ -38,7 +38,7 @@ export async function federate(ctx: Context, opts: FederateOptions): Promise<voi
           const { ts, vs } = s.samples();
           const i = ts.length - 1;
           if (i < 0 || ts[i] < mint || ts[i] > maxt || isStaleNaN(vs[i])) continue;
-          const key = s.labels.map((l) => `${l.name}\xff${l.value}`).join("\xfe");
+          const key = labelsKey(s.labels);
           latest.set(key, { labels: s.labels, t: ts[i], v: vs[i] });
         }
       }

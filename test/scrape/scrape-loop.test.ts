@@ -111,6 +111,17 @@ describe("scrape loop", () => {
     expect(manager!.targets()[0]!.lastError).toMatch(/expected label name.*line 3/);
   });
 
+  it("prefixes exported_ again while the exported name is taken, shortest names first", async () => {
+    // Prometheus' resolveConflictingExposedLabels: exported_job is taken by the scraped label
+    // of that name, so the scraped job moves on to exported_exported_job.
+    setBody('a{job="j",exported_job="already",instance="i",exported_exported_instance="x",exported_instance="y"} 1\n');
+    const { storage, loop, instance } = await setup({});
+    await loop.scrapeAndReport(1000);
+    expect([...storage.at(1000).keys()].filter((k) => k.startsWith("a{"))).toEqual([
+      `a{exported_exported_exported_instance="i", exported_exported_instance="x", exported_exported_job="j", exported_instance="y", exported_job="already", instance="${instance}", job="node"}`,
+    ]);
+  });
+
   it("exports conflicting labels unless honor_labels, and applies metric_relabel_configs", async () => {
     setBody('a{job="theirs",instance="i"} 1\ndrop_me 2\n');
     const relabel = { metricRelabelConfigs: [{ sourceLabels: ["__name__"], regex: "drop_.*", action: "drop" as const }] };
