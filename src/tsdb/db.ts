@@ -227,12 +227,29 @@ export class DB implements Storage {
     };
     this.timer = setInterval(tick, this.opts.compactionIntervalMs);
     this.timer.unref();
+    // As Prometheus: the commit that makes the head compactable starts a compaction, so
+    // short block ranges do not wait for the timer.
+    let queued = false;
+    this.head.onCommit = () => {
+      if (queued || !this.headCompactable()) return;
+      queued = true;
+      setImmediate(() => {
+        queued = false;
+        tick();
+      });
+    };
     signal?.addEventListener("abort", () => this.stopLoop(), { once: true });
   }
 
   private stopLoop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.head.onCommit = undefined;
+  }
+
+  /** The head spans more than 1.5 block ranges: its oldest range can become a block. */
+  private headCompactable(): boolean {
+    return this.head.numSeries > 0 && this.head.maxTime - this.head.minTime > (this.opts.minBlockDurationMs * 3) / 2;
   }
 
   /** Serialises maintenance work (compaction, deletion, snapshots). */
@@ -250,7 +267,7 @@ export class DB implements Storage {
     return this.exclusive(async () => {
       if (this.closed) return;
       const range = this.opts.minBlockDurationMs;
-      while (this.head.numSeries > 0 && this.head.maxTime - this.head.minTime > (range * 3) / 2) {
+      while (this.headCompactable()) {
         const mint = this.head.minTime;
         const maxt = rangeStart(mint, range) + range;
         await this.compactHeadRange(mint, maxt);

@@ -149,8 +149,9 @@ export class HeadAppender implements Appender {
         throw new Error(`commit ${this.n} samples`, { cause });
       }
     } else head.unloggedSeries = [];
-    head.appendCommitted(this.ids, this.ts, this.vs, this.n);
+    const appended = head.appendCommitted(this.ids, this.ts, this.vs, this.n);
     this.release();
+    if (appended > 0) head.onCommit?.();
   }
 
   /** The buffered samples' refs, as the WAL records them. */

@@ -86,6 +86,8 @@ export class Head {
   /** Ids of series created but not yet logged to the WAL; the next commit logs them first. */
   unloggedSeries: number[] = [];
   wal: WL | undefined;
+  /** Called after each commit that appended samples (the DB checks whether to compact). */
+  onCommit: (() => void) | undefined;
   /** Sample buffers of finished appenders, reused by new ones. */
   readonly appendBuffers: { ids: Float64Array; ts: Float64Array; vs: Float64Array }[] = [];
   /** The lowest id never used; ids below it are taken or in freeIds/retiredIds. */

@@ -8,7 +8,7 @@ import { openDB, type DB, type DBOptions } from "../../src/tsdb/db.js";
 import { LockedError } from "../../src/tsdb/errors.js";
 import { RecordEncoder } from "../../src/tsdb/record/record.js";
 import { WL, listSegments, segmentName } from "../../src/tsdb/wlog/wlog.js";
-import { tempDir } from "../helpers/reference.js";
+import { tempDir, waitFor } from "../helpers/reference.js";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -262,6 +262,18 @@ describe("DB lifecycle", () => {
     const db2 = await open(dir, { minBlockDurationMs: 3600_000 });
     expectFilled(await readAll(db2), 20, 1000);
     expect(db2.startTime()).toBe(0);
+  });
+
+  it("starts a head compaction from the commit that makes the head compactable, not only from the timer", async () => {
+    const dir = dataDir();
+    // The timer alone would not run within the test: only the commit can start it.
+    const db = await open(dir, { minBlockDurationMs: 30_000, compactionIntervalMs: 3600_000 });
+    db.start();
+    await fill(db, 5, 3); // 30 s: not compactable yet (needs more than 45 s)
+    expect(db.blocks().length).toBe(0);
+    await fill(db, 5, 2, 45_000); // the head now spans 60 s
+    await waitFor(() => db.blocks().length > 0 || undefined, 30_000, "a block cut by the commit");
+    expect(db.blocks()[0]).toMatchObject({ minTime: 0, maxTime: 30_000 });
   });
 
   it("merges blocks level by level", async () => {
