@@ -1,14 +1,16 @@
 // Service discovery self-metrics under Prometheus' names: per discovery manager ("scrape",
-// "notify") the updates received, delayed and sent and the configs that failed; and the
-// Kubernetes provider's events and failed list/watch requests.
+// "notify") the updates received, delayed and sent and the configs that failed; the
+// Kubernetes provider's events and failed list/watch requests; Consul's RPC failures and
+// durations.
 import { Counter, CounterVec } from "../client/counter.js";
 import { GaugeVec } from "../client/gauge.js";
+import { SummaryVec } from "../client/summary.js";
 import type { Registerer } from "../client/interface.js";
-import type { KubernetesSdMetrics } from "../discovery/kubernetes/discoverer.js";
+import type { ProviderMetrics } from "../discovery/from-config.js";
 import type { DiscoveryManagerHooks } from "../discovery/manager.js";
 
 export interface DiscoveryMetrics {
-  readonly kubernetes: KubernetesSdMetrics;
+  readonly providers: Required<ProviderMetrics>;
   /** Hooks for the manager of that name ("scrape" or "notify"). */
   manager(name: string): DiscoveryManagerHooks;
 }
@@ -25,12 +27,27 @@ export function registerDiscoveryMetrics(registry: Registerer): DiscoveryMetrics
   const lastUpdate = new GaugeVec({ name: "prometheus_sd_last_update_timestamp_seconds", help: "Timestamp of the last update sent to the SD consumers.", labelNames: ["name"], registers });
   const events = new CounterVec({ name: "prometheus_sd_kubernetes_events_total", help: "The number of Kubernetes events handled.", labelNames: ["role", "event"], registers });
   const failures = new Counter({ name: "prometheus_sd_kubernetes_failures_total", help: "The number of failed WATCH/LIST requests.", registers });
+  const consulFailures = new Counter({ name: "prometheus_sd_consul_rpc_failures_total", help: "The number of Consul RPC call failures.", registers });
+  const consulDuration = new SummaryVec({
+    name: "prometheus_sd_consul_rpc_duration_seconds",
+    help: "The duration of a Consul RPC call in seconds.",
+    labelNames: ["endpoint", "call"],
+    objectives: { 0.5: 0.05, 0.9: 0.01, 0.99: 0.001 },
+    registers,
+  });
   // Present from the start, as Prometheus initialises them.
   for (const role of ROLES) for (const event of EVENTS) events.labels(role, event);
+  for (const call of ["services", "service"]) consulDuration.labels("catalog", call);
   return {
-    kubernetes: {
-      event: (role, event) => events.labels(role, event).inc(),
-      failure: () => failures.inc(),
+    providers: {
+      kubernetes: {
+        event: (role, event) => events.labels(role, event).inc(),
+        failure: () => failures.inc(),
+      },
+      consul: {
+        rpcFailure: () => consulFailures.inc(),
+        rpcDuration: (call, seconds) => consulDuration.labels("catalog", call).observe(seconds),
+      },
     },
     manager: (name) => {
       failedConfigs.labels(name).set(0);

@@ -46,6 +46,7 @@ export function scrapeDiscoverers(cfg: Config, logger: Logger, deps: Omit<Discov
         httpSdConfigs: sc.httpSdConfigs.map((h) => ({ url: h.url, refreshIntervalMs: h.refreshIntervalMs, httpClientConfig: h.httpClientConfig })),
         dnsSdConfigs: sc.dnsSdConfigs.flatMap((d) => (d.type === "MX" || d.type === "NS" ? [] : [{ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs }])),
         kubernetesSdConfigs: sc.kubernetesSdConfigs,
+        consulSdConfigs: sc.consulSdConfigs,
       },
       { ...deps, logger },
     );

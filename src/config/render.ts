@@ -5,7 +5,7 @@ import { formatDuration } from "../model/duration.js";
 import { labelsToRecord } from "../model/labels.js";
 import { formatByteSize } from "./bytes.js";
 import { DEFAULT_OTLP, type OTLPConfig } from "./otlp.js";
-import type { Config, HTTPClientConfig, KubernetesSDConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
+import type { Config, ConsulSDConfig, HTTPClientConfig, KubernetesSDConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
 
 type Obj = Record<string, unknown>;
 
@@ -97,8 +97,31 @@ function kubernetes(c: KubernetesSDConfig): Obj {
   });
 }
 
+// Field order and omissions as Prometheus marshals consul.SDConfig.
+function consul(c: ConsulSDConfig): Obj {
+  return compact({
+    server: c.server,
+    path_prefix: nonEmpty(c.pathPrefix),
+    token: secret(c.token),
+    datacenter: nonEmpty(c.datacenter),
+    namespace: nonEmpty(c.namespace),
+    partition: nonEmpty(c.partition),
+    tag_separator: c.tagSeparator,
+    scheme: c.scheme,
+    allow_stale: c.allowStale,
+    refresh_interval: d(c.refreshIntervalMs),
+    services: c.services.length ? c.services : undefined,
+    tags: c.tags.length ? c.tags : undefined,
+    node_meta: Object.keys(c.nodeMeta).length ? c.nodeMeta : undefined,
+    filter: nonEmpty(c.filter),
+    health_filter: nonEmpty(c.healthFilter),
+    ...httpClient(c.httpClientConfig),
+  });
+}
+
 function discovery(sd: ServiceDiscoveryConfigs): Obj {
   return compact({
+    consul_sd_configs: sd.consulSdConfigs.length ? sd.consulSdConfigs.map(consul) : undefined,
     dns_sd_configs: sd.dnsSdConfigs.length ? sd.dnsSdConfigs.map((c) => ({ names: c.names, refresh_interval: d(c.refreshIntervalMs), type: c.type, port: c.port })) : undefined,
     file_sd_configs: sd.fileSdConfigs.length ? sd.fileSdConfigs.map((c) => ({ files: c.files, refresh_interval: d(c.refreshIntervalMs) })) : undefined,
     http_sd_configs: sd.httpSdConfigs.length ? sd.httpSdConfigs.map((c) => ({ ...httpClient(c.httpClientConfig), refresh_interval: d(c.refreshIntervalMs), url: c.url })) : undefined,

@@ -110,6 +110,28 @@ export interface KubernetesSDConfig {
   readonly httpClientConfig: HTTPClientConfig;
 }
 
+export interface ConsulSDConfig {
+  /** host:port of the agent. */
+  readonly server: string;
+  readonly pathPrefix: string;
+  readonly token: string;
+  /** "" asks the agent for its own. */
+  readonly datacenter: string;
+  readonly namespace: string;
+  readonly partition: string;
+  readonly tagSeparator: string;
+  readonly scheme: string;
+  readonly allowStale: boolean;
+  readonly refreshIntervalMs: number;
+  readonly services: readonly string[];
+  readonly tags: readonly string[];
+  readonly nodeMeta: Readonly<Record<string, string>>;
+  readonly filter: string;
+  readonly healthFilter: string;
+  /** username/password, when given, are its basic_auth. */
+  readonly httpClientConfig: HTTPClientConfig;
+}
+
 /** Service discovery for one job. */
 export interface ServiceDiscoveryConfigs {
   readonly staticConfigs: readonly StaticTargetGroup[];
@@ -117,6 +139,7 @@ export interface ServiceDiscoveryConfigs {
   readonly httpSdConfigs: readonly HTTPSDConfig[];
   readonly dnsSdConfigs: readonly DNSSDConfig[];
   readonly kubernetesSdConfigs: readonly KubernetesSDConfig[];
+  readonly consulSdConfigs: readonly ConsulSDConfig[];
 }
 
 export interface ScrapeConfig extends ServiceDiscoveryConfigs {

@@ -4,6 +4,7 @@
 import { Resolver } from "node:dns/promises";
 import { nopLogger, type Logger } from "../log/logger.js";
 import type { Discoverer, TargetGroup } from "./interface.js";
+import { joinHostPort } from "./meta-labels.js";
 import { refreshLoop } from "./refresh.js";
 
 export type DnsRecordType = "SRV" | "A" | "AAAA";
@@ -18,10 +19,6 @@ export interface DnsSdOptions {
   /** "host:port" of the DNS server; the system resolver when unset. */
   readonly server?: string;
   readonly logger?: Logger;
-}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 const EMPTY_ANSWER = new Set(["ENOTFOUND", "ENODATA"]);
@@ -46,15 +43,15 @@ export class DnsDiscoverer implements Discoverer {
       switch (this.type) {
         case "SRV":
           return (await this.resolver.resolveSrv(name)).map((r) => ({
-            __address__: hostPort(r.name.replace(/\.$/, ""), r.port),
+            __address__: joinHostPort(r.name.replace(/\.$/, ""), r.port),
             __meta_dns_name: name,
             __meta_dns_srv_record_target: r.name.endsWith(".") ? r.name : `${r.name}.`,
             __meta_dns_srv_record_port: String(r.port),
           }));
         case "A":
-          return (await this.resolver.resolve4(name)).map((ip) => ({ __address__: hostPort(ip, this.opts.port!), __meta_dns_name: name }));
+          return (await this.resolver.resolve4(name)).map((ip) => ({ __address__: joinHostPort(ip, this.opts.port!), __meta_dns_name: name }));
         case "AAAA":
-          return (await this.resolver.resolve6(name)).map((ip) => ({ __address__: hostPort(ip, this.opts.port!), __meta_dns_name: name }));
+          return (await this.resolver.resolve6(name)).map((ip) => ({ __address__: joinHostPort(ip, this.opts.port!), __meta_dns_name: name }));
       }
     } catch (err) {
       if (EMPTY_ANSWER.has((err as NodeJS.ErrnoException).code ?? "")) return [];

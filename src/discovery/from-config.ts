@@ -1,7 +1,8 @@
 // Builds a scrape job's discoverers from its service discovery sections, in the order
-// Prometheus registers them (static, then file, http, dns, kubernetes).
-import type { KubernetesSDConfig } from "../config/types.js";
+// Prometheus registers them (static, then file, http, dns, kubernetes, consul).
+import type { ConsulSDConfig, KubernetesSDConfig } from "../config/types.js";
 import type { Logger } from "../log/logger.js";
+import { ConsulDiscoverer, type ConsulSdMetrics } from "./consul.js";
 import { DnsDiscoverer, type DnsSdOptions } from "./dns.js";
 import { FileDiscoverer, type FileSdOptions } from "./file.js";
 import { HttpDiscoverer, type HttpSdOptions } from "./http.js";
@@ -15,11 +16,18 @@ export interface ServiceDiscoveryConfigs {
   readonly httpSdConfigs?: ReadonlyArray<Omit<HttpSdOptions, "logger">>;
   readonly dnsSdConfigs?: ReadonlyArray<Omit<DnsSdOptions, "logger">>;
   readonly kubernetesSdConfigs?: readonly KubernetesSDConfig[];
+  readonly consulSdConfigs?: readonly ConsulSDConfig[];
+}
+
+/** Where providers report their own prometheus_sd_<mechanism>_* metrics. */
+export interface ProviderMetrics {
+  readonly kubernetes?: KubernetesSdMetrics;
+  readonly consul?: ConsulSdMetrics;
 }
 
 export interface DiscoveryDeps {
   readonly logger?: Logger;
-  readonly kubernetesMetrics?: KubernetesSdMetrics;
+  readonly metrics?: ProviderMetrics;
 }
 
 export function discoverersFor(cfg: ServiceDiscoveryConfigs, deps: DiscoveryDeps = {}): Discoverer[] {
@@ -29,6 +37,7 @@ export function discoverersFor(cfg: ServiceDiscoveryConfigs, deps: DiscoveryDeps
   for (const c of cfg.fileSdConfigs ?? []) out.push(new FileDiscoverer({ ...c, logger }));
   for (const c of cfg.httpSdConfigs ?? []) out.push(new HttpDiscoverer({ ...c, logger }));
   for (const c of cfg.dnsSdConfigs ?? []) out.push(new DnsDiscoverer({ ...c, logger }));
-  for (const config of cfg.kubernetesSdConfigs ?? []) out.push(new KubernetesDiscoverer({ config, logger, metrics: deps.kubernetesMetrics }));
+  for (const config of cfg.kubernetesSdConfigs ?? []) out.push(new KubernetesDiscoverer({ config, logger, metrics: deps.metrics?.kubernetes }));
+  for (const config of cfg.consulSdConfigs ?? []) out.push(new ConsulDiscoverer({ config, logger, metrics: deps.metrics?.consul }));
   return out;
 }

@@ -6,7 +6,9 @@ import { DnsDiscoverer } from "../discovery/dns.js";
 import { FileDiscoverer } from "../discovery/file.js";
 import { HttpDiscoverer } from "../discovery/http.js";
 import type { Discoverer } from "../discovery/interface.js";
-import { KubernetesDiscoverer, type KubernetesSdMetrics } from "../discovery/kubernetes/discoverer.js";
+import { ConsulDiscoverer } from "../discovery/consul.js";
+import type { ProviderMetrics } from "../discovery/from-config.js";
+import { KubernetesDiscoverer } from "../discovery/kubernetes/discoverer.js";
 import { DiscoveryManager, type DiscoveryManagerHooks, type TargetSetUpdate } from "../discovery/manager.js";
 import { StaticDiscoverer } from "../discovery/static.js";
 import { nopLogger, type Logger } from "../log/logger.js";
@@ -23,9 +25,9 @@ export interface NotifierOptions {
   readonly batchSize?: number;
   /** How often discovery changes are applied (Prometheus: 5s). */
   readonly discoveryUpdateIntervalMs?: number;
-  /** prometheus_sd_* metrics of the "notify" discovery manager and its Kubernetes providers. */
+  /** prometheus_sd_* metrics of the "notify" discovery manager and its providers. */
   readonly discoveryHooks?: DiscoveryManagerHooks;
-  readonly kubernetesMetrics?: KubernetesSdMetrics;
+  readonly providerMetrics?: ProviderMetrics;
 }
 
 export const NOTIFIER_DEFAULTS = { queueCapacity: 10_000, batchSize: 256, discoveryUpdateIntervalMs: 5000 } as const;
@@ -62,7 +64,7 @@ export class Notifier {
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly discovery: DiscoveryManager;
-  private readonly kubernetesMetrics: KubernetesSdMetrics | undefined;
+  private readonly providerMetrics: ProviderMetrics | undefined;
   private queue: Alert[] = [];
   private sets = new Map<string, AlertmanagerSet>();
   private externalLabels: Labels = [];
@@ -84,7 +86,7 @@ export class Notifier {
     this.capacity = opts.queueCapacity ?? NOTIFIER_DEFAULTS.queueCapacity;
     this.batchSize = opts.batchSize ?? NOTIFIER_DEFAULTS.batchSize;
     this.discovery = new DiscoveryManager({ logger: opts.logger, updateIntervalMs: opts.discoveryUpdateIntervalMs ?? NOTIFIER_DEFAULTS.discoveryUpdateIntervalMs, hooks: opts.discoveryHooks });
-    this.kubernetesMetrics = opts.kubernetesMetrics;
+    this.providerMetrics = opts.providerMetrics;
     this.discovery.subscribe((u) => this.onTargets(u));
     this.loop = this.run();
   }
@@ -131,7 +133,8 @@ export class Notifier {
       }
       list.push(new DnsDiscoverer({ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs, logger: this.logger }));
     }
-    for (const config of am.kubernetesSdConfigs) list.push(new KubernetesDiscoverer({ config, logger: this.logger, metrics: this.kubernetesMetrics }));
+    for (const config of am.kubernetesSdConfigs) list.push(new KubernetesDiscoverer({ config, logger: this.logger, metrics: this.providerMetrics?.kubernetes }));
+    for (const config of am.consulSdConfigs) list.push(new ConsulDiscoverer({ config, logger: this.logger, metrics: this.providerMetrics?.consul }));
     return list;
   }
 

@@ -7,20 +7,13 @@ import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkCommand } from "../../src/cmd/tool-check.js";
 import { loadConfigFile } from "../../src/config/load.js";
 import { DEFAULT_HTTP_CLIENT } from "../../src/config/types.js";
 import { referenceBinary } from "../helpers/reference.js";
+import { checkConfig as check } from "./helpers.js";
 
 const dir = join(import.meta.dirname, "testdata");
 const promtool = referenceBinary("promtool");
-
-async function check(file: string): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await checkCommand(["config", file], { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 describe("kubernetes_sd_configs", () => {
   it("reads every field of the valid fixture", async () => {
@@ -83,7 +76,7 @@ describe("kubernetes_sd_configs", () => {
 describe("service discovery kinds promwasm does not run", () => {
   const cases: Array<[string, string, number]> = [
     ["ec2-sd.yml", "ec2_sd_configs", 4],
-    ["consul-sd.yml", "consul_sd_configs", 7],
+    ["eureka-sd.yml", "eureka_sd_configs", 7],
     ["docker-sd-alertmanagers.yml", "docker_sd_configs", 4],
   ];
 
@@ -104,7 +97,7 @@ describe("service discovery kinds promwasm does not run", () => {
 
   // The disagreement is deliberate: Prometheus would run these, promwasm would silently scrape nothing.
   it.runIf(promtool !== undefined)("are blocks the reference promtool accepts", () => {
-    for (const name of ["ec2-sd.yml", "docker-sd-alertmanagers.yml"]) {
+    for (const name of ["ec2-sd.yml", "eureka-sd.yml", "docker-sd-alertmanagers.yml"]) {
       expect(execFileSync(promtool!, ["check", "config", join(dir, "unsupported", name)], { encoding: "utf8" })).toContain("SUCCESS");
     }
   });

@@ -1,7 +1,8 @@
 // role: endpoints. One target per address and port of each subset (ready and not ready),
 // with the service's labels on the group and the pod's on pod-backed targets.
 import type { TargetGroup } from "../interface.js";
-import { addNamespaceMeta, addNodeMeta, addObjectMeta, joinHostPort, NAMESPACE_LABEL, PREFIX, type LabelSet, type Lookups } from "./labels.js";
+import { joinHostPort } from "../meta-labels.js";
+import { addNamespaceMeta, addNodeMeta, addObjectMeta, NAMESPACE_LABEL, PREFIX, type LabelSet, type Lookups } from "./labels.js";
 import type { EndpointAddress, EndpointPort, Endpoints, Service } from "./objects.js";
 import { PodBackedTargets } from "./pod-backed.js";
 import { serviceLabels } from "./service.js";

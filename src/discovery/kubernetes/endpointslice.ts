@@ -1,7 +1,8 @@
 // role: endpointslice. One target per address of each endpoint and port of the slice, with
 // the owning service's labels on the group and the pod's on pod-backed targets.
 import type { TargetGroup } from "../interface.js";
-import { addNamespaceMeta, addNodeMeta, addObjectMeta, joinHostPort, NAMESPACE_LABEL, PREFIX, sanitize, type LabelSet, type Lookups } from "./labels.js";
+import { joinHostPort, sanitizeLabelName as sanitize } from "../meta-labels.js";
+import { addNamespaceMeta, addNodeMeta, addObjectMeta, NAMESPACE_LABEL, PREFIX, type LabelSet, type Lookups } from "./labels.js";
 import type { EndpointPort, EndpointSlice, Service, SliceEndpoint } from "./objects.js";
 import { PodBackedTargets } from "./pod-backed.js";
 import { serviceLabels } from "./service.js";

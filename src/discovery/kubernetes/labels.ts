@@ -1,6 +1,7 @@
 // __meta_kubernetes_* labels shared by several roles: object labels and annotations, pod
 // labels (used by the pod, endpoints and endpointslice roles), and the node and namespace
 // labels attach_metadata adds.
+import { sanitizeLabelName as sanitize } from "../meta-labels.js";
 import { controllerOf, type KubeObject, type ObjectMeta, type Pod } from "./objects.js";
 
 export const PREFIX = "__meta_kubernetes_";
@@ -12,11 +13,6 @@ export type LabelSet = Record<string, string>;
 export interface Lookups {
   readonly attach: { readonly node: boolean; readonly namespace: boolean; readonly deployment: boolean; readonly job: boolean; readonly cronjob: boolean };
   get(kind: "service" | "pod" | "node" | "namespace" | "replicaset" | "job", key: string): KubeObject | undefined;
-}
-
-/** Prometheus' strutil.SanitizeLabelName: every character outside [a-zA-Z0-9_] becomes "_". */
-export function sanitize(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_]/g, "_");
 }
 
 /** <resource>_label_*, _labelpresent_*, _annotation_*, _annotationpresent_*. */
@@ -86,9 +82,4 @@ export function podLabels(pod: Pod, lookups: Lookups): LabelSet {
     }
   }
   return ls;
-}
-
-/** host:port, with brackets around IPv6 hosts (Go's net.JoinHostPort). */
-export function joinHostPort(host: string, port: number | string): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,7 +1,8 @@
 // role: node. One target per node at its kubelet port, addressed by the first address of the
 // preferred type; instance is the node name.
 import type { TargetGroup } from "../interface.js";
-import { addObjectMeta, joinHostPort, PREFIX, sanitize, type LabelSet } from "./labels.js";
+import { joinHostPort, sanitizeLabelName as sanitize } from "../meta-labels.js";
+import { addObjectMeta, PREFIX, type LabelSet } from "./labels.js";
 import type { Node } from "./objects.js";
 
 export function nodeSource(key: string): string {

@@ -1,7 +1,8 @@
 // The endpoints and endpointslice roles share how targets backed by a pod are completed: the
 // pod's labels and the matching container port, then one more target for every container
 // port of the pod that no endpoint port covers.
-import { joinHostPort, PREFIX, podLabels, type LabelSet, type Lookups } from "./labels.js";
+import { joinHostPort } from "../meta-labels.js";
+import { PREFIX, podLabels, type LabelSet, type Lookups } from "./labels.js";
 import type { ObjectReference, Pod } from "./objects.js";
 import { podContainers } from "./pod.js";
 

@@ -1,7 +1,8 @@
 // role: pod. One target per declared container port (init containers included), or one
 // port-less target per container without ports; a pod without an IP has no targets yet.
 import type { TargetGroup } from "../interface.js";
-import { addNamespaceMeta, addNodeMeta, joinHostPort, NAMESPACE_LABEL, PREFIX, podLabels, type LabelSet, type Lookups } from "./labels.js";
+import { joinHostPort } from "../meta-labels.js";
+import { addNamespaceMeta, addNodeMeta, NAMESPACE_LABEL, PREFIX, podLabels, type LabelSet, type Lookups } from "./labels.js";
 import type { Container, ContainerStatus, Pod } from "./objects.js";
 
 export function podSource(key: string): string {

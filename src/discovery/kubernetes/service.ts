@@ -1,6 +1,7 @@
 // role: service. One target per service port, addressed by the service's cluster DNS name.
 import type { TargetGroup } from "../interface.js";
-import { addNamespaceMeta, addObjectMeta, joinHostPort, NAMESPACE_LABEL, PREFIX, type LabelSet, type Lookups } from "./labels.js";
+import { joinHostPort } from "../meta-labels.js";
+import { addNamespaceMeta, addObjectMeta, NAMESPACE_LABEL, PREFIX, type LabelSet, type Lookups } from "./labels.js";
 import type { Service } from "./objects.js";
 
 export function serviceSource(key: string): string {
