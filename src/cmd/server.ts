@@ -25,6 +25,7 @@ import { handleRemoteWrite } from "../remote/write-handler.js";
 import { handleOtlpMetrics } from "../otlp/handler.js";
 import { handleRemoteRead } from "../remote/read-handler.js";
 import { RemoteStorage } from "../remote/storage.js";
+import { ReceivedMetadata, SeriesMetadataIndex } from "../remote/metadata.js";
 import { Fanout } from "../storage/fanout.js";
 import { Notifier } from "../notifier/notifier.js";
 import { RuleManager } from "../rules/manager.js";
@@ -108,7 +109,14 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let db: DB | undefined;
   // Scrapes, rules and remote write append through the fanout (the TSDB plus remote storage).
   let fanout: Fanout | undefined;
+  // Created once the TSDB is open (scrapes need somewhere to append).
+  let scrape: ScrapeManager | undefined;
+  // Remote write 2.0 carries metadata: what senders send is listed by /api/v1/metadata, and
+  // what is scraped here goes out with the series of 2.0 queues.
+  const receivedMetadata = new ReceivedMetadata();
+  const scrapedMetadata = new SeriesMetadataIndex(() => scrape?.metadata() ?? []);
   const remote = new RemoteStorage({
+    metadata: (labels) => scrapedMetadata.lookup(labels),
     logger,
     flushDeadlineMs: settings.remoteFlushDeadlineMs,
     // Queues tail the TSDB's WAL, as Prometheus does, so a slow or down receiver
@@ -174,8 +182,6 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let quit: () => void = () => {};
   const quitRequested = new Promise<void>((r) => (quit = r));
 
-  // Created once the TSDB is open (scrapes need somewhere to append).
-  let scrape: ScrapeManager | undefined;
   let discovery: DiscoveryManager | undefined;
   let rules: RuleManager | undefined;
   const discoveryMetrics = registerDiscoveryMetrics(registry);
@@ -198,7 +204,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const targets: TargetSource = {
     targets: () => scrape?.targets() ?? [],
     droppedTargets: () => scrape?.droppedTargets() ?? [],
-    metadata: () => scrape?.metadata() ?? [],
+    metadata: () => [...(scrape?.metadata() ?? []), ...receivedMetadata.list()],
   };
 
   // Prometheus' order: scrape before discovery, so that new targets find their pools.
@@ -288,7 +294,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       });
     },
     remoteWrite: settings.enableRemoteWriteReceiver
-      ? async (body, headers) => (fanout ? handleRemoteWrite(body, headers, fanout) : { status: 503, message: "TSDB not ready" })
+      ? async (body, headers) =>
+          fanout ? handleRemoteWrite(body, headers, fanout, { onMetadata: (labels, md) => receivedMetadata.record(labels, md) }) : { status: 503, message: "TSDB not ready" }
       : undefined,
     otlpWrite:
       settings.enableOtlpReceiver || features.otlpWriteReceiver

@@ -8,6 +8,7 @@ import type { Labels } from "../model/labels.js";
 import type { Logger } from "../log/logger.js";
 import type { Appendable, Appender, Querier, Queryable } from "../storage/interface.js";
 import { MergeQuerier } from "../storage/merge.js";
+import type { SeriesMetadata } from "./codec-v2.js";
 import { RemoteError } from "./errors.js";
 import { RemoteHttpClient } from "./http-client.js";
 import { RemoteReadClient } from "./read-client.js";
@@ -26,6 +27,8 @@ export interface RemoteStorageOptions {
    * queued from commits through appender() (for use without a local TSDB).
    */
   readonly walDir?: string;
+  /** Metadata that remote write 2.0 queues send with a series (from the scrape targets). */
+  readonly metadata?: (labels: Labels) => SeriesMetadata | undefined;
 }
 
 const NO_QUEUES: readonly WriteQueue[] = [];
@@ -108,6 +111,8 @@ export class RemoteStorage implements Appendable {
         logger: this.logger,
         flushDeadlineMs: this.opts.flushDeadlineMs,
         walDir: this.opts.walDir,
+        protobufMessage: w.c.protobufMessage,
+        metadata: this.opts.metadata,
       });
       next.push({ key: w.key, queue });
     }

@@ -6,13 +6,18 @@
 // (walDir set; as Prometheus does, the watcher stops reading while the shards are full,
 // so a backlog stays on disk), or queued in memory from commits (no walDir), where more
 // than maxPendingSamples waiting means new ones are dropped and counted. Either way a
-// commit never waits for the remote.
+// commit never waits for the remote. Batches go out as remote write 1.0 WriteRequests, or
+// as 2.0 Requests (protobuf_message) with each series' metadata; a receiver that answers a
+// 2.0 request with 415, or with a 2xx but none of the 2.0 Written headers (a 1.0 receiver
+// that read it as an empty 1.0 request), gets that batch and the rest as 1.0, as the spec
+// allows.
 import type { QueueConfig } from "../config/types.js";
 import type { Labels } from "../model/labels.js";
 import type { Logger } from "../log/logger.js";
 import type { RelabelConfig } from "../relabel/config.js";
 import type { SeriesRef } from "../storage/interface.js";
 import { writeTimeSeries } from "./codec.js";
+import { V1_MESSAGE, V2_MESSAGE, WriteRequestV2Encoder, type ProtobufMessage, type SeriesMetadata } from "./codec-v2.js";
 import { NonRecoverableError, RecoverableError } from "./errors.js";
 import type { RemoteHttpClient } from "./http-client.js";
 import { ProtoWriter } from "./proto-wire.js";
@@ -39,6 +44,10 @@ export interface WriteQueueOptions {
   readonly walDir?: string;
   /** With walDir: samples at or before this time are not sent (default: when the queue starts). */
   readonly walStartTimeMs?: number;
+  /** protobuf_message; 1.0's WriteRequest by default. */
+  readonly protobufMessage?: ProtobufMessage;
+  /** The metadata 2.0 requests send with a series, when known. */
+  readonly metadata?: (labels: Labels) => SeriesMetadata | undefined;
 }
 
 /** Counters named after Prometheus' prometheus_remote_storage_* metrics. */
@@ -64,6 +73,14 @@ const HEADERS = {
   "Content-Type": "application/x-protobuf",
   "X-Prometheus-Remote-Write-Version": "0.1.0",
 };
+const HEADERS_V2 = {
+  "Content-Encoding": "snappy",
+  "Content-Type": `application/x-protobuf;proto=${V2_MESSAGE}`,
+  "X-Prometheus-Remote-Write-Version": "2.0.0",
+};
+
+/** The receiver does not take 2.0 requests: send 1.0 instead. */
+class UnsupportedMessageError extends Error {}
 
 export class WriteQueue implements ShardSender {
   readonly name: string;
@@ -76,6 +93,10 @@ export class WriteQueue implements ShardSender {
   /** Resolves when the previous generation of shards has sent everything. */
   private gate: Promise<void> = Promise.resolve();
   private readonly writer = new ProtoWriter(64 * 1024);
+  private readonly v2 = new WriteRequestV2Encoder();
+  private message: ProtobufMessage;
+  private readonly batchLabels: Labels[] = [];
+  private readonly batchMetadata: (SeriesMetadata | undefined)[] = [];
   private readonly maxPending: number;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -101,6 +122,7 @@ export class WriteQueue implements ShardSender {
     this.logger = opts.logger?.with({ component: "remote", remote_name: opts.name, url: opts.client.url.href });
     this.series = new WriteSeriesCache({ externalLabels: opts.externalLabels, relabelConfigs: opts.relabelConfigs });
     this.maxPending = opts.maxPendingSamples ?? this.cfg.capacity * this.cfg.maxShards;
+    this.message = opts.protobufMessage ?? V1_MESSAGE;
     const minShards = Math.max(1, this.cfg.minShards);
     this.metrics = {
       samplesIn: 0, samplesSent: 0, samplesFailed: 0, samplesRetried: 0, samplesDropped: 0, samplesDroppedQueueFull: 0,
@@ -162,19 +184,25 @@ export class WriteQueue implements ShardSender {
 
   /** Sends one batch, retrying recoverable failures with backoff until it succeeds or the queue hard-stops. */
   async sendBatch(entries: readonly WriteSeriesEntry[], ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
-    const w = this.writer;
-    w.reset();
     let highest = 0;
-    for (let i = 0; i < n; i++) {
-      writeTimeSeries(w, 1, entries[i].labelBytes, ts, vs, i, i + 1);
-      if (ts[i] > highest) highest = ts[i];
-    }
-    const body = encodeSnappy(w.finish());
+    for (let i = 0; i < n; i++) if (ts[i] > highest) highest = ts[i];
+    let v2 = this.message === V2_MESSAGE;
+    let body = this.encode(v2, entries, ts, vs, n);
     let backoffMs = this.cfg.minBackoffMs;
     for (;;) {
       const began = Date.now();
       try {
-        await this.post(body);
+        try {
+          await this.post(body, v2);
+        } catch (err) {
+          if (!(err instanceof UnsupportedMessageError) || !v2) throw err;
+          // Sticky: every later batch goes as 1.0 too, until the queue is rebuilt by a reload.
+          this.logger?.warn("Remote write receiver does not accept remote write 2.0, falling back to 1.0", { err });
+          this.message = V1_MESSAGE;
+          v2 = false;
+          body = this.encode(false, entries, ts, vs, n);
+          await this.post(body, false);
+        }
         this.outSinceTick += n;
         this.outDurationSinceTickMs += Date.now() - began;
         this.metrics.samplesSent += n;
@@ -198,14 +226,39 @@ export class WriteQueue implements ShardSender {
     }
   }
 
-  private async post(body: Uint8Array): Promise<void> {
+  /** A snappy-compressed request for samples [0, n), in the 1.0 or 2.0 message. */
+  private encode(v2: boolean, entries: readonly WriteSeriesEntry[], ts: Float64Array, vs: Float64Array, n: number): Uint8Array {
+    if (v2) {
+      const labels = this.batchLabels;
+      const md = this.batchMetadata;
+      labels.length = md.length = n;
+      for (let i = 0; i < n; i++) {
+        // Entries in a batch were kept by relabeling, so they have labels.
+        labels[i] = entries[i].labels ?? [];
+        md[i] = this.opts.metadata?.(labels[i]);
+      }
+      return encodeSnappy(this.v2.encode(labels, md, ts, vs, n));
+    }
+    const w = this.writer;
+    w.reset();
+    for (let i = 0; i < n; i++) writeTimeSeries(w, 1, entries[i].labelBytes, ts, vs, i, i + 1);
+    return encodeSnappy(w.finish());
+  }
+
+  private async post(body: Uint8Array, v2: boolean): Promise<void> {
     let res;
     try {
-      res = await this.opts.client.post(body, HEADERS);
+      res = await this.opts.client.post(body, v2 ? HEADERS_V2 : HEADERS);
     } catch (cause) {
       throw new RecoverableError(`send to ${this.opts.client.url.href}: ${(cause as Error).message}`, { cause });
     }
-    if (res.status >= 200 && res.status < 300) return;
+    if (v2 && res.status === 415) throw new UnsupportedMessageError(`server returned HTTP status 415: ${res.body.subarray(0, 1024).toString("utf8").split("\n")[0]}`);
+    if (res.status >= 200 && res.status < 300) {
+      if (v2 && res.headers["x-prometheus-remote-write-samples-written"] === undefined && res.headers["x-prometheus-remote-write-histograms-written"] === undefined && res.headers["x-prometheus-remote-write-exemplars-written"] === undefined) {
+        throw new UnsupportedMessageError(`server answered HTTP status ${res.status} to a remote write 2.0 request without any X-Prometheus-Remote-Write-*-Written header`);
+      }
+      return;
+    }
     const text = res.body.subarray(0, 1024).toString("utf8").split("\n")[0];
     const msg = `server returned HTTP status ${res.status}: ${text}`;
     if (res.status >= 500 || (res.status === 429 && this.cfg.retryOnHttp429)) {

@@ -207,6 +207,7 @@ function buildApp(opts: WebServerOptions): Koa {
   api.add(["POST"], "/write", async (ctx) => {
     if (!receive) return text(ctx, 404, "remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n");
     const res = await receive(await readBody(ctx), ctx.headers);
+    for (const [k, v] of Object.entries(res.headers ?? {})) ctx.set(k, v);
     if (res.status >= 400) text(ctx, res.status, res.message + "\n");
     else ctx.status = res.status;
   });

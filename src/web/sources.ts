@@ -138,7 +138,10 @@ export interface ServerState {
 }
 
 /** Accepts one remote write request (snappy-compressed protobuf); never throws. */
-export type RemoteWriteReceiver = (body: Uint8Array, headers: Readonly<Record<string, string | readonly string[] | undefined>>) => Promise<{ readonly status: number; readonly message: string }>;
+export type RemoteWriteReceiver = (
+  body: Uint8Array,
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+) => Promise<{ readonly status: number; readonly message: string; readonly headers?: Readonly<Record<string, string>> }>;
 
 /** One executed query, for --query_log_file (Prometheus' query log lines). */
 export interface QueryLogEntry {

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Labels } from "../../src/model/labels.js";
 import { DEFAULT_HTTP_CLIENT, DEFAULT_METADATA, DEFAULT_QUEUE, type QueueConfig, type RemoteReadConfig, type RemoteWriteConfig } from "../../src/config/types.js";
 import { handleRemoteRead, type ReadHandlerOptions } from "../../src/remote/read-handler.js";
-import { handleRemoteWrite } from "../../src/remote/write-handler.js";
+import { handleRemoteWrite, type WriteHandlerOptions } from "../../src/remote/write-handler.js";
 import type { Appendable, Queryable } from "../../src/storage/interface.js";
 import { listen } from "../helpers/reference.js";
 
@@ -23,15 +23,15 @@ export interface RemoteEndpoint {
 }
 
 /** /api/v1/write into `appendable` and /api/v1/read over `queryable`, on 127.0.0.1. */
-export async function startRemoteEndpoint(opts: { appendable?: Appendable; queryable?: Queryable; externalLabels?: Labels; readOptions?: ReadHandlerOptions }): Promise<RemoteEndpoint> {
+export async function startRemoteEndpoint(opts: { appendable?: Appendable; queryable?: Queryable; externalLabels?: Labels; readOptions?: ReadHandlerOptions; writeOptions?: WriteHandlerOptions }): Promise<RemoteEndpoint> {
   const writeHeaders: IncomingMessage["headers"][] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
       if (req.url === "/api/v1/write" && opts.appendable) {
         writeHeaders.push(req.headers);
-        const r = await handleRemoteWrite(body, req.headers, opts.appendable);
-        res.writeHead(r.status, { "Content-Type": "text/plain" }).end(r.message);
+        const r = await handleRemoteWrite(body, req.headers, opts.appendable, opts.writeOptions);
+        res.writeHead(r.status, { "Content-Type": "text/plain", ...r.headers }).end(r.message);
       } else if (req.url === "/api/v1/read" && opts.queryable) {
         const r = await handleRemoteRead(body, req.headers, opts.queryable, opts.externalLabels ?? [], opts.readOptions);
         res.writeHead(r.status, r.headers).end(r.body);

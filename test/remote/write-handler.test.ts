@@ -69,9 +69,9 @@ describe("remote write receiver", () => {
     expect(r.text).toMatch(/snappy/);
   });
 
-  it("rejects other content encodings", async () => {
+  it("rejects other content encodings as unsupported media (415), as the 2.0 spec says", async () => {
     const r = await post(compressSync(Buffer.from(good())), { "Content-Encoding": "gzip" });
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(415);
     expect(r.text).toMatch(/Content-Encoding "gzip"/);
   });
 
