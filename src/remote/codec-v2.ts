@@ -5,7 +5,8 @@
 // symbols table and are referenced by index; symbols[0] is "" so that 0 means "unset".
 import type { Label, Labels } from "../model/labels.js";
 import { BadRequestError, ProtoDecodeError } from "./errors.js";
-import { ProtoReader, ProtoWriter, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, utf8Bytes, varintSize } from "./proto-wire.js";
+import { SampleArrays } from "./codec.js";
+import { ProtoReader, ProtoWriter, WIRE_LEN, WIRE_VARINT, utf8Bytes, varintSize } from "./proto-wire.js";
 
 export const V1_MESSAGE = "prometheus.WriteRequest";
 export const V2_MESSAGE = "io.prometheus.write.v2.Request";
@@ -53,10 +54,7 @@ export function decodeWriteRequestV2(buf: Uint8Array): DecodedWriteRequestV2 {
     return symbols[ref];
   };
   const series: WriteSeriesV2[] = [];
-  let cap = Math.max(64, buf.length >>> 4);
-  let ts = new Float64Array(cap);
-  let vs = new Float64Array(cap);
-  let n = 0;
+  const samples = new SampleArrays(buf.length);
   const refs: number[] = [];
   r.pos = 0;
   while (!r.done()) {
@@ -66,7 +64,7 @@ export function decodeWriteRequestV2(buf: Uint8Array): DecodedWriteRequestV2 {
       continue;
     }
     const end = r.lenEnd();
-    const start = n;
+    const start = samples.n;
     let histograms = 0;
     let exemplars = 0;
     let metadata: SeriesMetadata | undefined;
@@ -80,27 +78,7 @@ export function decodeWriteRequestV2(buf: Uint8Array): DecodedWriteRequestV2 {
       } else if (t2 === ((1 << 3) | WIRE_VARINT)) {
         refs.push(r.uint32());
       } else if (t2 === ((2 << 3) | WIRE_LEN)) {
-        const se = r.lenEnd();
-        let t = 0;
-        let v = 0;
-        while (r.pos < se) {
-          const t3 = r.tag();
-          if (t3 === ((1 << 3) | WIRE_FIXED64)) v = r.double();
-          else if (t3 === ((2 << 3) | WIRE_VARINT)) t = r.int64();
-          else r.skip(t3 & 7);
-        }
-        if (r.pos !== se) throw new ProtoDecodeError("sample overruns its length");
-        if (n === cap) {
-          cap *= 2;
-          const nts = new Float64Array(cap);
-          const nvs = new Float64Array(cap);
-          nts.set(ts);
-          nvs.set(vs);
-          ts = nts;
-          vs = nvs;
-        }
-        ts[n] = t;
-        vs[n++] = v;
+        samples.read(r);
       } else if (t2 === ((5 << 3) | WIRE_LEN)) {
         metadata = readMetadata(r, r.lenEnd(), sym);
       } else {
@@ -113,9 +91,9 @@ export function decodeWriteRequestV2(buf: Uint8Array): DecodedWriteRequestV2 {
     if (refs.length % 2 !== 0) throw new BadRequestError(`labels_refs of a series has odd length ${refs.length}`);
     const labels: Label[] = [];
     for (let i = 0; i < refs.length; i += 2) labels.push({ name: sym(refs[i], "label name ref"), value: sym(refs[i + 1], "label value ref") });
-    series.push({ labels, start, end: n, histograms, exemplars, metadata });
+    series.push({ labels, start, end: samples.n, histograms, exemplars, metadata });
   }
-  return { series, ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
+  return { series, ts: samples.ts.subarray(0, samples.n), vs: samples.vs.subarray(0, samples.n) };
 }
 
 function readMetadata(r: ProtoReader, end: number, sym: (ref: number, what: string) => string): SeriesMetadata | undefined {

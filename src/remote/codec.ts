@@ -29,15 +29,51 @@ export interface DecodedWriteRequest {
   readonly metadata: number;
 }
 
+/**
+ * Samples of a request in two growing flat arrays, not per-sample objects. Sample messages
+ * of both protocol versions start {1 value double, 2 timestamp int64}; other fields are skipped.
+ */
+export class SampleArrays {
+  ts: Float64Array;
+  vs: Float64Array;
+  n = 0;
+
+  /** Sized for a request of bodyBytes: a Sample takes at least 2 bytes, typically 11 to 20. */
+  constructor(bodyBytes: number) {
+    this.ts = new Float64Array(Math.max(64, bodyBytes >>> 4));
+    this.vs = new Float64Array(this.ts.length);
+  }
+
+  /** Reads one length-delimited Sample at r. */
+  read(r: ProtoReader): void {
+    const se = r.lenEnd();
+    let t = 0;
+    let v = 0;
+    while (r.pos < se) {
+      const t3 = r.tag();
+      if (t3 === ((1 << 3) | WIRE_FIXED64)) v = r.double();
+      else if (t3 === ((2 << 3) | WIRE_VARINT)) t = r.int64();
+      else r.skip(t3 & 7);
+    }
+    if (r.pos !== se) throw new ProtoDecodeError("sample overruns its length");
+    if (this.n === this.ts.length) {
+      const ts = new Float64Array(this.ts.length * 2);
+      const vs = new Float64Array(ts.length);
+      ts.set(this.ts);
+      vs.set(this.vs);
+      this.ts = ts;
+      this.vs = vs;
+    }
+    this.ts[this.n] = t;
+    this.vs[this.n++] = v;
+  }
+}
+
 /** Decodes an uncompressed WriteRequest; samples land in two flat arrays, not per-sample objects. */
 export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
   const r = new ProtoReader(buf);
   const series: WriteSeries[] = [];
-  // A Sample takes at least 2 bytes; start smaller and grow for typical 11-20 byte samples.
-  let cap = Math.max(64, buf.length >>> 4);
-  let ts = new Float64Array(cap);
-  let vs = new Float64Array(cap);
-  let n = 0;
+  const samples = new SampleArrays(buf.length);
   let exemplars = 0;
   let histograms = 0;
   let metadata = 0;
@@ -48,34 +84,14 @@ export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
     if (field === 1 && wire === WIRE_LEN) {
       const end = r.lenEnd();
       const labels: Label[] = [];
-      const start = n;
+      const start = samples.n;
       while (r.pos < end) {
         const t2 = r.tag();
         const f2 = t2 >>> 3;
         if (f2 === 1 && (t2 & 7) === WIRE_LEN) {
           labels.push(readLabel(r, r.lenEnd()));
         } else if (f2 === 2 && (t2 & 7) === WIRE_LEN) {
-          const se = r.lenEnd();
-          let t = 0;
-          let v = 0;
-          while (r.pos < se) {
-            const t3 = r.tag();
-            if (t3 === ((1 << 3) | WIRE_FIXED64)) v = r.double();
-            else if (t3 === ((2 << 3) | WIRE_VARINT)) t = r.int64();
-            else r.skip(t3 & 7);
-          }
-          if (r.pos !== se) throw new ProtoDecodeError("sample overruns its length");
-          if (n === cap) {
-            cap *= 2;
-            const nts = new Float64Array(cap);
-            const nvs = new Float64Array(cap);
-            nts.set(ts);
-            nvs.set(vs);
-            ts = nts;
-            vs = nvs;
-          }
-          ts[n] = t;
-          vs[n++] = v;
+          samples.read(r);
         } else {
           if (f2 === 3) exemplars++;
           else if (f2 === 4) histograms++;
@@ -83,13 +99,13 @@ export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
         }
       }
       if (r.pos !== end) throw new ProtoDecodeError("time series overruns its length");
-      series.push({ labels, start, end: n });
+      series.push({ labels, start, end: samples.n });
     } else {
       if (field === 3) metadata++;
       r.skip(wire);
     }
   }
-  return { series, ts: ts.subarray(0, n), vs: vs.subarray(0, n), exemplars, histograms, metadata };
+  return { series, ts: samples.ts.subarray(0, samples.n), vs: samples.vs.subarray(0, samples.n), exemplars, histograms, metadata };
 }
 
 function readLabel(r: ProtoReader, end: number): Label {
