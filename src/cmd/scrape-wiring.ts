@@ -47,6 +47,7 @@ export function scrapeDiscoverers(cfg: Config, logger: Logger, deps: Omit<Discov
         dnsSdConfigs: sc.dnsSdConfigs.flatMap((d) => (d.type === "MX" || d.type === "NS" ? [] : [{ names: d.names, type: d.type, port: d.port, refreshIntervalMs: d.refreshIntervalMs }])),
         kubernetesSdConfigs: sc.kubernetesSdConfigs,
         consulSdConfigs: sc.consulSdConfigs,
+        dockerSdConfigs: sc.dockerSdConfigs,
       },
       { ...deps, logger },
     );

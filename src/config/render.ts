@@ -5,7 +5,7 @@ import { formatDuration } from "../model/duration.js";
 import { labelsToRecord } from "../model/labels.js";
 import { formatByteSize } from "./bytes.js";
 import { DEFAULT_OTLP, type OTLPConfig } from "./otlp.js";
-import type { Config, ConsulSDConfig, HTTPClientConfig, KubernetesSDConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
+import type { Config, ConsulSDConfig, DockerSDConfig, HTTPClientConfig, KubernetesSDConfig, RelabelRule, ServiceDiscoveryConfigs, TLSConfig } from "./types.js";
 
 type Obj = Record<string, unknown>;
 
@@ -31,10 +31,11 @@ function tls(t: TLSConfig): Obj | undefined {
     cert_file: nonEmpty(t.certFile),
     key_file: nonEmpty(t.keyFile),
     server_name: nonEmpty(t.serverName),
-    insecure_skip_verify: t.insecureSkipVerify || undefined,
+    // Go leaves out an all-default tls_config, and otherwise shows this field even when false.
+    insecure_skip_verify: t.insecureSkipVerify,
     min_version: nonEmpty(t.minVersion),
   });
-  return Object.keys(o).length === 0 ? undefined : o;
+  return Object.keys(o).length === 1 && !t.insecureSkipVerify ? undefined : o;
 }
 
 function httpClient(c: HTTPClientConfig): Obj {
@@ -119,10 +120,24 @@ function consul(c: ConsulSDConfig): Obj {
   });
 }
 
+// Field order as Prometheus marshals moby.DockerSDConfig (the http settings first, inlined).
+function docker(c: DockerSDConfig): Obj {
+  return compact({
+    ...httpClient(c.httpClientConfig),
+    host: c.host,
+    port: c.port,
+    filters: c.filters.map((f) => ({ name: f.name, values: f.values })),
+    host_networking_host: c.hostNetworkingHost,
+    refresh_interval: d(c.refreshIntervalMs),
+    match_first_network: c.matchFirstNetwork,
+  });
+}
+
 function discovery(sd: ServiceDiscoveryConfigs): Obj {
   return compact({
     consul_sd_configs: sd.consulSdConfigs.length ? sd.consulSdConfigs.map(consul) : undefined,
     dns_sd_configs: sd.dnsSdConfigs.length ? sd.dnsSdConfigs.map((c) => ({ names: c.names, refresh_interval: d(c.refreshIntervalMs), type: c.type, port: c.port })) : undefined,
+    docker_sd_configs: sd.dockerSdConfigs.length ? sd.dockerSdConfigs.map(docker) : undefined,
     file_sd_configs: sd.fileSdConfigs.length ? sd.fileSdConfigs.map((c) => ({ files: c.files, refresh_interval: d(c.refreshIntervalMs) })) : undefined,
     http_sd_configs: sd.httpSdConfigs.length ? sd.httpSdConfigs.map((c) => ({ ...httpClient(c.httpClientConfig), refresh_interval: d(c.refreshIntervalMs), url: c.url })) : undefined,
     kubernetes_sd_configs: sd.kubernetesSdConfigs.length ? sd.kubernetesSdConfigs.map(kubernetes) : undefined,
@@ -151,7 +166,8 @@ export function renderConfig(cfg: Config): string {
                 compact({
                   ...httpClient(a.httpClientConfig),
                   scheme: a.scheme,
-                  path_prefix: a.pathPrefix,
+                  // Unset in Prometheus' defaults (requests use "/"), so not shown.
+                  path_prefix: a.pathPrefix === "/" ? undefined : a.pathPrefix,
                   timeout: d(a.timeoutMs),
                   api_version: a.apiVersion,
                   relabel_configs: relabel(a.relabelConfigs),

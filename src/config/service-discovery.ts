@@ -3,15 +3,16 @@ import type { Node } from "yaml";
 import { labelsFromList, type Label } from "../model/labels.js";
 import { HTTPClientFields, resolvePath } from "./http-client.js";
 import { readConsulSDConfig } from "./consul-sd.js";
+import { readDockerSDConfig } from "./docker-sd.js";
 import { readKubernetesSDConfig } from "./kubernetes-sd.js";
 import { LABEL_NAME } from "./relabel.js";
-import type { ConsulSDConfig, DNSSDConfig, FileSDConfig, HTTPSDConfig, KubernetesSDConfig, ServiceDiscoveryConfigs, StaticTargetGroup } from "./types.js";
+import type { ConsulSDConfig, DNSSDConfig, DockerSDConfig, FileSDConfig, HTTPSDConfig, KubernetesSDConfig, ServiceDiscoveryConfigs, StaticTargetGroup } from "./types.js";
 import type { FieldReaders, YamlReader } from "./yaml-reader.js";
 
 // Mechanisms Prometheus has that promwasm does not run yet. A config using one is refused,
 // naming the block: accepting it would start a server that silently scrapes nothing there.
 const UNSUPPORTED = [
-  "aws", "azure", "digitalocean", "docker", "dockerswarm", "ec2", "eureka", "gce", "hetzner", "ionos", "kuma",
+  "aws", "azure", "digitalocean", "dockerswarm", "ec2", "eureka", "gce", "hetzner", "ionos", "kuma",
   "lightsail", "linode", "marathon", "nerve", "nomad", "openstack", "ovhcloud", "puppetdb", "scaleway", "serverset", "stackit", "triton", "uyuni", "vultr",
 ];
 
@@ -25,6 +26,7 @@ export class ServiceDiscoveryFields {
     dnsSdConfigs: [] as DNSSDConfig[],
     kubernetesSdConfigs: [] as KubernetesSDConfig[],
     consulSdConfigs: [] as ConsulSDConfig[],
+    dockerSdConfigs: [] as DockerSDConfig[],
   };
   private readonly baseDir: string;
 
@@ -93,10 +95,13 @@ export class ServiceDiscoveryFields {
       consul_sd_configs: (n, r) => {
         this.out.consulSdConfigs = r.list(n, (c) => readConsulSDConfig(c, r, this.baseDir));
       },
+      docker_sd_configs: (n, r) => {
+        this.out.dockerSdConfigs = r.list(n, (c) => readDockerSDConfig(c, r, this.baseDir));
+      },
     };
     for (const kind of UNSUPPORTED) {
       fields[`${kind}_sd_configs`] = (n, r) =>
-        r.fail(n, `${kind}_sd_configs is not supported by promwasm (supported: static_configs, file_sd_configs, http_sd_configs, dns_sd_configs, kubernetes_sd_configs, consul_sd_configs); remove the block or use one of those`);
+        r.fail(n, `${kind}_sd_configs is not supported by promwasm (supported: static_configs, file_sd_configs, http_sd_configs, dns_sd_configs, kubernetes_sd_configs, consul_sd_configs, docker_sd_configs); remove the block or use one of those`);
     }
     return fields;
   }

@@ -132,6 +132,18 @@ export interface ConsulSDConfig {
   readonly httpClientConfig: HTTPClientConfig;
 }
 
+export interface DockerSDConfig {
+  /** unix:///var/run/docker.sock, tcp://host:2375, http(s)://host:port. */
+  readonly host: string;
+  /** For containers without a published TCP port. */
+  readonly port: number;
+  readonly filters: ReadonlyArray<{ readonly name: string; readonly values: readonly string[] }>;
+  readonly hostNetworkingHost: string;
+  readonly refreshIntervalMs: number;
+  readonly matchFirstNetwork: boolean;
+  readonly httpClientConfig: HTTPClientConfig;
+}
+
 /** Service discovery for one job. */
 export interface ServiceDiscoveryConfigs {
   readonly staticConfigs: readonly StaticTargetGroup[];
@@ -140,6 +152,7 @@ export interface ServiceDiscoveryConfigs {
   readonly dnsSdConfigs: readonly DNSSDConfig[];
   readonly kubernetesSdConfigs: readonly KubernetesSDConfig[];
   readonly consulSdConfigs: readonly ConsulSDConfig[];
+  readonly dockerSdConfigs: readonly DockerSDConfig[];
 }
 
 export interface ScrapeConfig extends ServiceDiscoveryConfigs {

@@ -1,9 +1,10 @@
 // Builds a scrape job's discoverers from its service discovery sections, in the order
-// Prometheus registers them (static, then file, http, dns, kubernetes, consul).
-import type { ConsulSDConfig, KubernetesSDConfig } from "../config/types.js";
+// Prometheus registers them (static, then file, http, dns, kubernetes, consul, docker).
+import type { ConsulSDConfig, DockerSDConfig, KubernetesSDConfig } from "../config/types.js";
 import type { Logger } from "../log/logger.js";
 import { ConsulDiscoverer, type ConsulSdMetrics } from "./consul.js";
 import { DnsDiscoverer, type DnsSdOptions } from "./dns.js";
+import { DockerDiscoverer } from "./docker.js";
 import { FileDiscoverer, type FileSdOptions } from "./file.js";
 import { HttpDiscoverer, type HttpSdOptions } from "./http.js";
 import type { Discoverer } from "./interface.js";
@@ -17,6 +18,7 @@ export interface ServiceDiscoveryConfigs {
   readonly dnsSdConfigs?: ReadonlyArray<Omit<DnsSdOptions, "logger">>;
   readonly kubernetesSdConfigs?: readonly KubernetesSDConfig[];
   readonly consulSdConfigs?: readonly ConsulSDConfig[];
+  readonly dockerSdConfigs?: readonly DockerSDConfig[];
 }
 
 /** Where providers report their own prometheus_sd_<mechanism>_* metrics. */
@@ -39,5 +41,6 @@ export function discoverersFor(cfg: ServiceDiscoveryConfigs, deps: DiscoveryDeps
   for (const c of cfg.dnsSdConfigs ?? []) out.push(new DnsDiscoverer({ ...c, logger }));
   for (const config of cfg.kubernetesSdConfigs ?? []) out.push(new KubernetesDiscoverer({ config, logger, metrics: deps.metrics?.kubernetes }));
   for (const config of cfg.consulSdConfigs ?? []) out.push(new ConsulDiscoverer({ config, logger, metrics: deps.metrics?.consul }));
+  for (const config of cfg.dockerSdConfigs ?? []) out.push(new DockerDiscoverer({ config, logger }));
   return out;
 }

@@ -7,6 +7,7 @@ import { FileDiscoverer } from "../discovery/file.js";
 import { HttpDiscoverer } from "../discovery/http.js";
 import type { Discoverer } from "../discovery/interface.js";
 import { ConsulDiscoverer } from "../discovery/consul.js";
+import { DockerDiscoverer } from "../discovery/docker.js";
 import type { ProviderMetrics } from "../discovery/from-config.js";
 import { KubernetesDiscoverer } from "../discovery/kubernetes/discoverer.js";
 import { DiscoveryManager, type DiscoveryManagerHooks, type TargetSetUpdate } from "../discovery/manager.js";
@@ -135,6 +136,7 @@ export class Notifier {
     }
     for (const config of am.kubernetesSdConfigs) list.push(new KubernetesDiscoverer({ config, logger: this.logger, metrics: this.providerMetrics?.kubernetes }));
     for (const config of am.consulSdConfigs) list.push(new ConsulDiscoverer({ config, logger: this.logger, metrics: this.providerMetrics?.consul }));
+    for (const config of am.dockerSdConfigs) list.push(new DockerDiscoverer({ config, logger: this.logger }));
     return list;
   }
 

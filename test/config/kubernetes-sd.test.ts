@@ -77,7 +77,7 @@ describe("service discovery kinds promwasm does not run", () => {
   const cases: Array<[string, string, number]> = [
     ["ec2-sd.yml", "ec2_sd_configs", 4],
     ["eureka-sd.yml", "eureka_sd_configs", 7],
-    ["docker-sd-alertmanagers.yml", "docker_sd_configs", 4],
+    ["digitalocean-sd-alertmanagers.yml", "digitalocean_sd_configs", 4],
   ];
 
   it("has a case for every fixture", () => {
@@ -97,7 +97,7 @@ describe("service discovery kinds promwasm does not run", () => {
 
   // The disagreement is deliberate: Prometheus would run these, promwasm would silently scrape nothing.
   it.runIf(promtool !== undefined)("are blocks the reference promtool accepts", () => {
-    for (const name of ["ec2-sd.yml", "eureka-sd.yml", "docker-sd-alertmanagers.yml"]) {
+    for (const name of ["ec2-sd.yml", "eureka-sd.yml", "digitalocean-sd-alertmanagers.yml"]) {
       expect(execFileSync(promtool!, ["check", "config", join(dir, "unsupported", name)], { encoding: "utf8" })).toContain("SUCCESS");
     }
   });
