@@ -44,7 +44,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   { name: "web.enable-lifecycle", kind: "bool", default: "false", help: "Enable shutdown and reload via HTTP request." },
   { name: "web.enable-admin-api", kind: "bool", default: "false", help: "Enable API endpoints for admin control actions." },
   { name: "web.enable-remote-write-receiver", kind: "bool", default: "false", help: "Enable API endpoint accepting remote write requests." },
-  { name: "web.remote-write-receiver.accepted-protobuf-messages", kind: "strings", default: "prometheus.WriteRequest,io.prometheus.write.v2.Request", help: "List of the remote write protobuf messages to accept when receiving the remote writes.", noEffect: "the receiver accepts what it implements regardless" },
+  { name: "web.remote-write-receiver.accepted-protobuf-messages", kind: "strings", default: "prometheus.WriteRequest,io.prometheus.write.v2.Request", help: "List of the remote write protobuf messages to accept when receiving the remote writes. Supported values: prometheus.WriteRequest, io.prometheus.write.v2.Request" },
   { name: "web.enable-otlp-receiver", kind: "bool", default: "false", help: "Enable API endpoint accepting OTLP write requests." },
   { name: "web.console.templates", kind: "string", default: "consoles", help: "Path to the console template directory, available at /consoles.", noEffect: NO_CONSOLES },
   { name: "web.console.libraries", kind: "string", default: "console_libraries", help: "Path to the console library directory.", noEffect: NO_CONSOLES },

@@ -295,7 +295,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     },
     remoteWrite: settings.enableRemoteWriteReceiver
       ? async (body, headers) =>
-          fanout ? handleRemoteWrite(body, headers, fanout, { onMetadata: (labels, md) => receivedMetadata.record(labels, md) }) : { status: 503, message: "TSDB not ready" }
+          fanout ? handleRemoteWrite(body, headers, fanout, {
+              acceptedMessages: settings.remoteWriteAcceptedMessages,
+              onMetadata: (labels, md) => receivedMetadata.record(labels, md),
+            }) : { status: 503, message: "TSDB not ready" }
       : undefined,
     otlpWrite:
       settings.enableOtlpReceiver || features.otlpWriteReceiver

@@ -4,6 +4,7 @@ import { parseByteSize } from "../config/bytes.js";
 import type { LogFormat, LogLevel } from "../log/logger.js";
 import { formatDuration, parseDuration } from "../model/duration.js";
 import { Matcher } from "../model/matcher.js";
+import { V1_MESSAGE, V2_MESSAGE, type ProtobufMessage } from "../remote/codec-v2.js";
 import { FlagError, type ParsedFlags } from "./flags.js";
 
 export interface ServerSettings {
@@ -19,6 +20,8 @@ export interface ServerSettings {
   readonly enableAdminApi: boolean;
   readonly enableRemoteWriteReceiver: boolean;
   readonly enableOtlpReceiver: boolean;
+  /** --web.remote-write-receiver.accepted-protobuf-messages. */
+  readonly remoteWriteAcceptedMessages: readonly ProtobufMessage[];
   readonly corsOrigin: string;
   readonly maxConnections: number;
   readonly readTimeoutMs: number;
@@ -98,6 +101,7 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     enableAdminApi: v["web.enable-admin-api"] === "true",
     enableRemoteWriteReceiver: v["web.enable-remote-write-receiver"] === "true",
     enableOtlpReceiver: v["web.enable-otlp-receiver"] === "true",
+    remoteWriteAcceptedMessages: acceptedMessages(v["web.remote-write-receiver.accepted-protobuf-messages"]),
     corsOrigin: v["web.cors.origin"],
     maxConnections: int("web.max-connections"),
     readTimeoutMs: duration("web.read-timeout") ?? 300_000,
@@ -123,6 +127,18 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
     logFormat: format,
     storageRetention: retentionParts.join(" or "),
   };
+}
+
+function acceptedMessages(flag: string): ProtobufMessage[] {
+  const out: ProtobufMessage[] = [];
+  for (const m of flag.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    if (m !== V1_MESSAGE && m !== V2_MESSAGE) {
+      throw new FlagError(`invalid value "${m}" for flag --web.remote-write-receiver.accepted-protobuf-messages: supported values are ${V1_MESSAGE}, ${V2_MESSAGE}`);
+    }
+    if (!out.includes(m)) out.push(m);
+  }
+  if (out.length === 0) throw new FlagError("--web.remote-write-receiver.accepted-protobuf-messages names no message");
+  return out;
 }
 
 /** Prometheus' default external URL is http://<hostname>:<port>/. */

@@ -2,7 +2,8 @@
 // io.prometheus.write.v2.Request feeding a promwasm receiver (samples and metadata arrive:
 // the metadata shows on the receiver's /api/v1/metadata), and the same sender against
 // Prometheus 2.42, a 1.0 receiver that reads any body as a 1.0 request: the sender notices
-// the missing Written headers, falls back to 1.0, and Prometheus gets the data.
+// the missing Written headers, falls back to 1.0, and Prometheus gets the data; and a
+// promwasm receiver that takes 1.0 only answers 415, on which the sender falls back too.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -73,6 +74,20 @@ describe("remote write 2.0 between processes", () => {
     expect(md[0].type).toBe("counter");
     expect(md[0].help).not.toBe("");
     expect(sender.logs()).not.toContain("falling back to 1.0");
+  }, 120_000);
+
+  it("promwasm -> promwasm taking 1.0 only: a 415, then the data over 1.0", async () => {
+    const cfg = join(tmp.dir, "receiver-v1.yml");
+    writeFileSync(cfg, "global: {}\n");
+    const v1only = await startPromwasm(
+      [`--config.file=${cfg}`, `--storage.tsdb.path=${join(tmp.dir, "receiver-v1")}`, "--web.enable-remote-write-receiver", "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest"],
+      tmp.dir,
+    );
+    children.push(v1only);
+    await waitReady(v1only);
+    const sender = await startSender("sender-v1", receiver.base.replace("http://", ""), `${v1only.base}/api/v1/write`);
+    await waitForChild(sender, async () => ((await query(v1only.base, 'up{job="scraped"}')).length === 1 ? true : undefined), 60_000, "up on the 1.0-only receiver");
+    expect(sender.logs()).toMatch(/falling back to 1.0.*415/);
   }, 120_000);
 
   it.skipIf(!prometheus)("promwasm -> Prometheus 2.42: falls back to 1.0 and the data arrives", async () => {
