@@ -1,12 +1,12 @@
 // Turns one parsed scrape body into appends: cache lookups, target labels and metric
 // relabeling on cache misses, limits, and stale markers for series that went away.
-import { labelsFromList, labelsHash, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { labelsFromList, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
 import { relabel } from "../relabel/relabel.js";
-import { DuplicateSampleError, findCause, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
+import { DuplicateSampleError, findCause, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError, UnknownSeriesRefError } from "../storage/errors.js";
 import type { Appender } from "../storage/interface.js";
 import { Entry, type Parser } from "../textparse/interface.js";
-import type { ScrapeCache } from "./cache.js";
+import { NO_SLOT, type ScrapeCache } from "./cache.js";
 import { InvalidSampleError, LabelLimitError, SampleLimitError } from "./errors.js";
 import type { ScrapeJobOptions } from "./options.js";
 import type { Target } from "./target.js";
@@ -91,15 +91,30 @@ function appendTolerant(app: Appender, ref: number, lset: Labels, t: number, v: 
   }
 }
 
+/** The stored label set of the parser's current series (undefined: relabeling drops it). */
+function seriesLabels(p: Parser, target: Target, job: ScrapeJobOptions): Labels | undefined {
+  const raw = p.labels();
+  checkDuplicates(raw);
+  const lset = mutateSampleLabels(raw, target, job);
+  if (lset !== undefined) {
+    if (!lset.some((l) => l.name === METRIC_NAME)) throw new InvalidSampleError("__name__ label is missing");
+    checkLabelLimits(lset, job);
+  }
+  return lset;
+}
+
+const BY_REF: Labels = [];
+
 /**
  * Appends every sample of the parser (undefined: an empty scrape, i.e. a failed one), then
- * stale markers at defaultTs for series of the previous scrape that are gone.
+ * stale markers at defaultTs for series of the previous scrape that are gone. A cached series
+ * is appended by its ref alone; its labels are computed on a cache miss, or again when
+ * storage has forgotten the ref.
  */
 export function appendScrape(app: Appender, p: Parser | undefined, defaultTs: number, cache: ScrapeCache, target: Target, job: ScrapeJobOptions): AppendResult {
   const res: AppendResult = { total: 0, added: 0, seriesAdded: 0, outOfOrder: 0, duplicates: 0, outOfBounds: 0 };
   const honorTs = job.honorTimestamps ?? true;
   const sampleLimit = job.sampleLimit ?? 0;
-  const iter = cache.iter;
   if (p) {
     for (let e = p.next(); e !== Entry.none; e = p.next()) {
       if (e !== Entry.series) {
@@ -112,31 +127,42 @@ export function appendScrape(app: Appender, p: Parser | undefined, defaultTs: nu
       res.total++;
       const parsedTs = honorTs ? p.timestamp() : undefined;
       const t = parsedTs ?? defaultTs;
-      let ce = cache.get(p);
-      const hit = ce !== undefined;
-      if (!ce) {
-        const raw = p.labels();
-        checkDuplicates(raw);
-        const lset = mutateSampleLabels(raw, target, job);
-        if (lset !== undefined) {
-          if (!lset.some((l) => l.name === METRIC_NAME)) throw new InvalidSampleError("__name__ label is missing");
-          checkLabelLimits(lset, job);
-        }
-        ce = { bytes: p.seriesBytes(), ref: 0, labels: lset, labelsHash: lset ? labelsHash(lset) : 0, lastIter: iter, trackedGen: 0 };
-        cache.add(p, ce);
+      let slot = cache.get(p);
+      const hit = slot !== NO_SLOT;
+      let lset = BY_REF;
+      if (!hit) {
+        const computed = seriesLabels(p, target, job);
+        slot = cache.add(p, computed === undefined);
+        if (computed !== undefined) lset = computed;
       }
-      ce.lastIter = iter;
-      if (ce.labels === undefined) continue;
+      cache.touch(slot);
+      if (cache.isDropped(slot)) continue;
+      // A series whose appends all failed so far has no ref to append by.
+      if (hit && cache.ref(slot) === 0) lset = seriesLabels(p, target, job) ?? BY_REF;
       res.added++;
       if (sampleLimit > 0 && res.added > sampleLimit) continue;
-      const ref = appendTolerant(app, ce.ref, ce.labels, t, p.value(), res);
+      const v = p.value();
+      let ref: number | undefined;
+      try {
+        ref = appendTolerant(app, cache.ref(slot), lset, t, v, res);
+      } catch (err) {
+        if (!(err instanceof UnknownSeriesRefError)) throw err;
+        ref = appendTolerant(app, 0, seriesLabels(p, target, job) ?? BY_REF, t, v, res);
+      }
       if (ref === undefined) continue;
-      ce.ref = ref;
+      cache.setRef(slot, ref);
       if (!hit) res.seriesAdded++;
-      if (parsedTs === undefined) cache.track(ce);
+      if (parsedTs === undefined) cache.track(slot);
     }
     if (sampleLimit > 0 && res.added > sampleLimit) throw new SampleLimitError();
   }
-  for (const lset of cache.staleSeries()) appendTolerant(app, 0, lset, defaultTs, STALE_NAN, res);
+  for (const ref of cache.staleRefs()) {
+    try {
+      appendTolerant(app, ref, BY_REF, defaultTs, STALE_NAN, res);
+    } catch (err) {
+      // Storage has dropped the series already: there is nothing left to mark stale.
+      if (!(err instanceof UnknownSeriesRefError)) throw err;
+    }
+  }
   return res;
 }

@@ -42,3 +42,10 @@ export class InvalidSampleError extends StorageError {
     super(`${reason}: invalid sample`);
   }
 }
+
+/** A sample given by ref only (empty labels) whose series the appender does not know. */
+export class UnknownSeriesRefError extends StorageError {
+  constructor(ref: number) {
+    super(`unknown series ref ${ref}`);
+  }
+}

@@ -7,6 +7,7 @@
 // WAL) adds no work per appended sample. Secondaries are closed by their owner.
 import type { Labels } from "../model/labels.js";
 import type { Logger } from "../log/logger.js";
+import { UnknownSeriesRefError } from "./errors.js";
 import type { Appendable, Appender, Querier, Queryable, SeriesRef, Storage } from "./interface.js";
 import { MergeQuerier } from "./merge.js";
 
@@ -24,6 +25,11 @@ export class Fanout implements Storage {
   private readonly appendables: readonly Appendable[];
   private readonly queryables: readonly Queryable[];
   private readonly logger: Logger | undefined;
+  /**
+   * Label sets by the primary's ref, for appendable secondaries when a caller appends by
+   * ref alone. Only kept when there are such secondaries; they cost this memory per series.
+   */
+  private readonly labelsByRef = new Map<SeriesRef, Labels>();
 
   constructor(opts: FanoutOptions) {
     this.primary = opts.primary;
@@ -38,6 +44,7 @@ export class Fanout implements Storage {
     return new FanoutAppender(
       primary,
       this.appendables.map((s) => s.appender()),
+      this.labelsByRef,
       this.logger,
     );
   }
@@ -69,11 +76,18 @@ class FanoutAppender implements Appender {
   constructor(
     private readonly primary: Appender,
     private readonly secondaries: readonly Appender[],
+    private readonly labelsByRef: Map<SeriesRef, Labels>,
     private readonly logger: Logger | undefined,
   ) {}
 
-  append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
+  append(ref: SeriesRef, given: Labels, t: number, v: number): SeriesRef {
+    let labels = given;
+    if (labels.length === 0 && ref !== 0) {
+      labels = this.labelsByRef.get(ref) ?? labels;
+      if (labels.length === 0) throw new UnknownSeriesRefError(ref);
+    }
     const r = this.primary.append(ref, labels, t, v);
+    if (given.length > 0 && r !== ref) this.labelsByRef.set(r, given);
     for (const s of this.secondaries) {
       try {
         s.append(r, labels, t, v);

@@ -10,8 +10,10 @@ export type SeriesRef = number;
 export interface Appender {
   /**
    * Adds a sample. Pass the ref returned by an earlier append for the same labels
-   * (or 0) so that the label lookup is skipped. Throws OutOfOrderSampleError,
-   * DuplicateSampleError or OutOfBoundsError from ./errors.js.
+   * (or 0) so that the label lookup is skipped; with a ref, labels may be empty, and an
+   * appender that no longer knows the ref throws UnknownSeriesRefError so the caller can
+   * retry with the labels (a scrape cache keeps refs, not label sets). Throws
+   * OutOfOrderSampleError, DuplicateSampleError or OutOfBoundsError from ./errors.js.
    */
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef;
   /** Makes the samples visible to readers; resolves once they are in the WAL. */

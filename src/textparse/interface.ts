@@ -23,10 +23,12 @@ export interface Parser {
   // Series entries.
   /** A 30-bit hash of the series text (name and label block as written): a cache key (a small integer, cheap as a Map key). */
   seriesHash(): number;
-  /** True when the series text equals the given bytes (a cache entry's copy). */
-  seriesEquals(bytes: Uint8Array): boolean;
-  /** A copy of the series text's bytes, for a cache entry. */
-  seriesBytes(): Uint8Array;
+  /** True when the series text equals buf[off, off+len) (a cache's copy). */
+  seriesEquals(buf: Uint8Array, off: number, len: number): boolean;
+  /** Bytes of the series text. */
+  seriesLength(): number;
+  /** Copies the series text's bytes into buf at off (seriesLength() bytes). */
+  copySeries(buf: Uint8Array, off: number): void;
   /** The series text as a string (allocates; for logs and errors). */
   seriesText(): string;
   value(): number;

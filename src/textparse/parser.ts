@@ -154,17 +154,21 @@ export class RecordParser implements Parser {
     return this.words[this.cur + 12]! >>> 2;
   }
 
-  seriesEquals(bytes: Uint8Array): boolean {
+  seriesEquals(buf: Uint8Array, off: number, len: number): boolean {
     const s = this.words[this.cur + 1]!;
     const e = this.words[this.cur + 2]!;
-    if (e - s !== bytes.length) return false;
+    if (e - s !== len) return false;
     const b = this.body;
-    for (let i = 0; i < bytes.length; i++) if (b[s + i] !== bytes[i]) return false;
+    for (let i = 0; i < len; i++) if (b[s + i] !== buf[off + i]) return false;
     return true;
   }
 
-  seriesBytes(): Uint8Array {
-    return this.body.subarray(this.words[this.cur + 1]!, this.words[this.cur + 2]!).slice();
+  seriesLength(): number {
+    return this.words[this.cur + 2]! - this.words[this.cur + 1]!;
+  }
+
+  copySeries(buf: Uint8Array, off: number): void {
+    buf.set(this.body.subarray(this.words[this.cur + 1]!, this.words[this.cur + 2]!), off);
   }
 
   seriesText(): string {

@@ -6,7 +6,7 @@
 // an out-of-order window is set), and too far behind the head is out of bounds.
 import type { Labels } from "../model/labels.js";
 import type { Appender, SeriesRef } from "../storage/interface.js";
-import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from "../storage/errors.js";
+import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError, UnknownSeriesRefError } from "../storage/errors.js";
 import { ClosedError } from "./errors.js";
 import { ID_SPACE, sameValue, type Head } from "./head.js";
 import { RecordEncoder, type RefSeries } from "./record/record.js";
@@ -65,6 +65,7 @@ export class HeadAppender implements Appender {
     }
     let r = head.resolve(ref);
     if (r === 0) {
+      if (ref !== 0 && labels.length === 0) throw new UnknownSeriesRefError(ref);
       checkLabels(labels);
       r = head.getOrCreate(labels);
       if (r < 0) r = -r;

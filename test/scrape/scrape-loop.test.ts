@@ -111,6 +111,26 @@ describe("scrape loop", () => {
     expect(manager!.targets()[0]!.lastError).toMatch(/expected label name.*line 3/);
   });
 
+  it("appends cached series by ref, and by labels again once storage has forgotten the ref", async () => {
+    setBody("a 1\nb 2\n");
+    const { storage, loop, instance } = await setup({});
+    await loop.scrapeAndReport(1000);
+    const a = `a{instance="${instance}", job="node"}`;
+    const b = `b{instance="${instance}", job="node"}`;
+    // Storage drops both series (as a head truncation would); b also leaves the body.
+    storage.forgotten.add(storage.refOf(a)!);
+    storage.forgotten.add(storage.refOf(b)!);
+    setBody("a 3\n");
+    await loop.scrapeAndReport(2000);
+    expect(storage.at(2000).get(a)).toBe(3);
+    // No stale marker for b: storage no longer has it, so there is nothing to mark.
+    expect(storage.at(2000).has(b)).toBe(false);
+    expect(manager!.targets()[0]).toMatchObject({ health: "up", lastError: "" });
+    setBody("a 4\n");
+    await loop.scrapeAndReport(3000);
+    expect(storage.at(3000).get(a)).toBe(4);
+  });
+
   it("prefixes exported_ again while the exported name is taken, shortest names first", async () => {
     // Prometheus' resolveConflictingExposedLabels: exported_job is taken by the scraped label
     // of that name, so the scraped job moves on to exported_exported_job.
