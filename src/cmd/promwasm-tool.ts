@@ -6,6 +6,7 @@ type Command = (args: string[]) => Promise<number>;
 const groups: Record<string, () => Promise<Command>> = {
   check: async () => (await import("./tool-rules.js")).withCheckRules((await import("./tool-check.js")).checkCommand),
   query: async () => (await import("./tool-query.js")).queryCommand,
+  test: async () => (await import("./tool-test.js")).testCommand,
   tsdb: async () => (await import("./tool-tsdb.js")).runTsdbCommand,
 };
 

@@ -56,8 +56,11 @@ export class YamlReader {
     if (this.problems.length > 0) throw new ConfigUnmarshalError(this.file, this.problems);
   }
 
-  /** Walks a mapping, calling the reader of each known key; unknown keys are reported as Go reports them. */
-  object(node: Node | undefined, goType: string, fields: FieldReaders): void {
+  /**
+   * Walks a mapping, calling the reader of each known key; unknown keys are reported as Go
+   * reports them, or skipped with ignoreUnknown (promtool's --ignore-unknown-fields).
+   */
+  object(node: Node | undefined, goType: string, fields: FieldReaders, opts: { ignoreUnknown?: boolean } = {}): void {
     if (node === undefined || isNull(node)) return;
     if (!isMap(node)) {
       this.problem(node, `cannot unmarshal ${yamlTag(node)} into ${goType}`);
@@ -68,7 +71,7 @@ export class YamlReader {
       const key = isScalar(keyNode) ? String(keyNode.value) : "";
       const read = Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : undefined;
       if (!read) {
-        this.problem(keyNode, `field ${key} not found in type ${goType}`);
+        if (!opts.ignoreUnknown) this.problem(keyNode, `field ${key} not found in type ${goType}`);
         continue;
       }
       const value = pair.value as Node | null;

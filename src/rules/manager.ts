@@ -133,8 +133,18 @@ export class RuleManager {
     return run;
   }
 
-  private async doUpdate(intervalMs: number, files: readonly string[], externalLabels?: Labels): Promise<void> {
-    if (this.stopped) throw new Error("rule manager is stopped");
+  /**
+   * The groups of the rule files, built but not running, with alerts counted as restored
+   * (promtool's LoadGroups): the caller drives time with Group.eval, as rule unit tests do.
+   */
+  async loadGroups(intervalMs: number, files: readonly string[], externalLabels?: Labels): Promise<Group[]> {
+    const { specs } = await this.loadSpecs(files);
+    if (externalLabels) this.externalLabels = externalLabels;
+    return specs.map((spec) => this.newGroup(spec, intervalMs, false));
+  }
+
+  /** Every group of the files (globs allowed); throws RuleFileError listing all problems. */
+  private async loadSpecs(files: readonly string[]): Promise<{ specs: RuleGroupSpec[]; paths: string[] }> {
     const paths: string[] = [];
     for (const f of files) {
       const abs = resolve(f);
@@ -154,6 +164,12 @@ export class RuleManager {
     if (problems.length > 0) {
       throw new RuleFileError(problems[0].file, problems.flatMap((e) => e.problems.map((p) => (e.file === problems[0].file ? p : `${e.file}: ${p}`))), { cause: problems[0] });
     }
+    return { specs, paths };
+  }
+
+  private async doUpdate(intervalMs: number, files: readonly string[], externalLabels?: Labels): Promise<void> {
+    if (this.stopped) throw new Error("rule manager is stopped");
+    const { specs, paths } = await this.loadSpecs(files);
     if (externalLabels) this.externalLabels = externalLabels;
     const shouldRestore = !this.restoredOnce;
     const next = new Map<string, Group>();
