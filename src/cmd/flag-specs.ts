@@ -27,8 +27,8 @@ const TSDB_FIXED = "promwasm's TSDB uses Prometheus' defaults for this";
 
 export const FLAG_SPECS: readonly FlagSpec[] = [
   { name: "config.file", kind: "string", default: "prometheus.yml", help: "Prometheus configuration file path." },
-  { name: "config.auto-reload", kind: "bool", default: "false", help: "Enable automatic configuration file reloading. See also --config.auto-reload-interval.", noEffect: "reload with SIGHUP or POST /-/reload instead" },
-  { name: "config.auto-reload-interval", kind: "duration", default: "30s", help: "Specifies the interval for checking and automatically reloading the Prometheus configuration file upon detecting changes. Only used when --config.auto-reload is set.", noEffect: "reload with SIGHUP or POST /-/reload instead" },
+  { name: "config.auto-reload", kind: "bool", default: "false", help: "Enable automatic configuration file reloading. See also --config.auto-reload-interval." },
+  { name: "config.auto-reload-interval", kind: "duration", default: "30s", help: "Specifies the interval for checking and automatically reloading the Prometheus configuration file upon detecting changes. Only used when --config.auto-reload is set." },
   { name: "web.listen-address", kind: "string", default: "0.0.0.0:9090", help: "Address to listen on for UI, API, and telemetry." },
   { name: "auto-gomaxprocs", kind: "bool", default: "true", help: "Automatically set GOMAXPROCS to match Linux container CPU quota", noEffect: NODE_RUNTIME },
   { name: "auto-gomemlimit", kind: "bool", default: "true", help: "Automatically set GOMEMLIMIT to match Linux container or system memory limit", noEffect: NODE_RUNTIME },

@@ -31,6 +31,7 @@ import { Notifier } from "../notifier/notifier.js";
 import { RuleManager } from "../rules/manager.js";
 import { enabledFeatures } from "./features.js";
 import { buildInfo } from "./build-info.js";
+import { configAutoReloader } from "./config-auto-reload.js";
 import { flagNotices, parseFlags, type ParsedFlags } from "./flags.js";
 import { runGroup, waitingActor, type Actor } from "./run-group.js";
 import { QueryLog } from "./query-log.js";
@@ -356,6 +357,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const quitActor: Actor = { name: "quit", run: () => quitRequested, stop: () => quit() };
   // Stopped in reverse: quit, web, rules (then the notifier drains), scrape (and discovery), the TSDB last.
   const actors: Actor[] = [dbActor, scrapeActor, rulesActor, webActor, quitActor];
+  if (settings.autoReload && !useEmbedded) {
+    actors.push(configAutoReloader({ configFile: settings.configFile, intervalMs: settings.autoReloadIntervalMs, ruleFiles: () => config.ruleFiles, reload, logger }));
+  }
 
   const done = (async () => {
     const open = (async () => {

@@ -11,6 +11,9 @@ export interface ServerSettings {
   readonly configFile: string;
   /** True when --config.file was given: a missing file is then an error, not a reason to use the built-in config. */
   readonly configFileExplicit: boolean;
+  /** --config.auto-reload: reload when the config or rule files change, checked every autoReloadIntervalMs. */
+  readonly autoReload: boolean;
+  readonly autoReloadIntervalMs: number;
   readonly listenAddress: string;
   readonly webConfigFile: string;
   readonly externalUrl: URL;
@@ -92,6 +95,9 @@ export function settingsFromFlags(f: ParsedFlags): ServerSettings {
   const retentionParts = [retentionTimeMs > 0 ? formatDuration(retentionTimeMs) : "", retentionSizeBytes > 0 ? `${retentionSizeBytes}B` : ""].filter(Boolean);
   return {
     configFile: v["config.file"],
+    autoReload: v["config.auto-reload"] === "true",
+    // Prometheus raises anything shorter to 1s.
+    autoReloadIntervalMs: Math.max(1000, duration("config.auto-reload-interval") ?? 30_000),
     configFileExplicit: f.explicit.has("config.file"),
     listenAddress: listen,
     webConfigFile: v["web.config.file"],
