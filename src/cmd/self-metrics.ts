@@ -36,7 +36,7 @@ export function registerServerMetrics(registry: Registerer, build: { version: st
 type Kind = "counter" | "gauge";
 
 // [metric name, DBMetrics field, type, help]
-const TSDB_METRICS: readonly [string, keyof DBMetrics, Kind, string][] = [
+const TSDB_METRICS: readonly [string, Exclude<keyof DBMetrics, "headBytes">, Kind, string][] = [
   ["prometheus_tsdb_head_series", "headSeries", "gauge", "Total number of series in the head block."],
   ["prometheus_tsdb_head_chunks", "headChunks", "gauge", "Total number of chunks in the head block."],
   ["prometheus_tsdb_head_series_created_total", "headSeriesCreated", "counter", "Total number of series created in the head"],
@@ -59,10 +59,16 @@ const TSDB_METRICS: readonly [string, keyof DBMetrics, Kind, string][] = [
   ["prometheus_tsdb_lowest_timestamp", "lowestTimestamp", "gauge", "Lowest timestamp value stored in the database. The unit is decided by the library consumer."],
 ];
 
+const HEAD_BYTES = "promwasm_tsdb_head_bytes";
+const HEAD_BYTES_HELP = "Bytes of memory the head holds, by kind (series columns, labels, postings, open chunks in WASM memory, cut chunk refs).";
+
 /** Reads the DB's counters at each scrape; nothing is exposed until the DB is open. */
 export class TSDBCollector implements Collector {
   private readonly source: () => DBMetrics | undefined;
-  private readonly descs = TSDB_METRICS.map(([name, , , help]) => new Desc({ fqName: name, help }));
+  private readonly descs = [
+    ...TSDB_METRICS.map(([name, , , help]) => new Desc({ fqName: name, help })),
+    new Desc({ fqName: HEAD_BYTES, help: HEAD_BYTES_HELP, variableLabels: ["kind"] }),
+  ];
 
   constructor(source: () => DBMetrics | undefined) {
     this.source = source;
@@ -75,7 +81,14 @@ export class TSDBCollector implements Collector {
   collect(): Iterable<MetricFamily> {
     const m = this.source();
     if (!m) return [];
-    return TSDB_METRICS.map(([name, field, type, help]) => ({ name, help, type, metrics: [{ labels: [], value: m[field] }] }));
+    const families: MetricFamily[] = TSDB_METRICS.map(([name, field, type, help]) => ({ name, help, type, metrics: [{ labels: [], value: m[field] as number }] }));
+    families.push({
+      name: HEAD_BYTES,
+      help: HEAD_BYTES_HELP,
+      type: "gauge",
+      metrics: Object.entries(m.headBytes).map(([kind, value]) => ({ labels: labelsFromRecord({ kind }), value })),
+    });
+    return families;
   }
 }
 
@@ -263,12 +276,14 @@ export function scrapeHooks(registry: Registerer): ScrapeHooks {
 export interface ScrapeManagerStats {
   readonly poolsCreated: number;
   discoveredTargets(): ReadonlyMap<string, number>;
+  cacheBytes(): number;
 }
 
 /** prometheus_target_scrape_pools_total and prometheus_sd_discovered_targets, read at each scrape. */
 export function scrapeManagerFamilies(m: ScrapeManagerStats | undefined): MetricFamily[] {
   return [
     family("prometheus_target_scrape_pools_total", "counter", "Total number of scrape pool creation attempts.", [metric({}, m?.poolsCreated ?? 0)]),
+    family("promwasm_scrape_cache_bytes", "gauge", "Bytes of memory the scrape caches of all targets hold.", [metric({}, m?.cacheBytes() ?? 0)]),
     family(
       "prometheus_sd_discovered_targets",
       "gauge",

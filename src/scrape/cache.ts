@@ -190,6 +190,11 @@ export class ScrapeCache {
     return this.slots - this.free.length;
   }
 
+  /** Bytes held: columns and text arena as allocated, plus an estimate for the hash map. */
+  memoryBytes(): number {
+    return this.refs.length * (8 + 4 + 4 + 4 + 4 + 1) + this.text.length + this.byHash.size * 40;
+  }
+
   /**
    * Ends a scrape. After a successful one, forgets series and metadata not seen in the last
    * two scrapes (bounded memory for churning targets); always rotates the staleness sets.

@@ -93,6 +93,13 @@ export class ScrapeManager {
     return out;
   }
 
+  /** Bytes held by every target's scrape cache (promwasm_scrape_cache_bytes). */
+  cacheBytes(): number {
+    let n = 0;
+    for (const p of this.pools.values()) for (const l of p.activeLoops()) n += l.cache.memoryBytes();
+    return n;
+  }
+
   targets(): TargetInfo[] {
     return [...this.pools.values()].flatMap((p) => p.targets());
   }

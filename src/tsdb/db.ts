@@ -13,7 +13,7 @@ import { blockSeriesChunks, headSeriesChunks, mergeChunkSeries } from "./chunk-r
 import { TMP_FOR_CREATION_SUFFIX } from "./block-writer.js";
 import { compactBlocks, compactHead, exponentialBlockRanges, planCompaction, rangeStart } from "./compact.js";
 import { ClosedError, LockedError } from "./errors.js";
-import { Head } from "./head.js";
+import { Head, type HeadMemoryKind } from "./head.js";
 import { HeadAppender } from "./head-append.js";
 import { HeadQuerier, headPostingsForMatchers } from "./head-read.js";
 import { checkpointWAL, replayWAL, type WALReplayStatus } from "./head-wal.js";
@@ -71,6 +71,7 @@ export interface DBMetrics {
   sizeRetentions: number; // prometheus_tsdb_size_retentions_total
   storageBlocksBytes: number; // prometheus_tsdb_storage_blocks_bytes
   lowestTimestamp: number; // prometheus_tsdb_lowest_timestamp
+  headBytes: Record<HeadMemoryKind, number>; // promwasm_tsdb_head_bytes{kind}
 }
 
 export class DB implements Storage {
@@ -417,6 +418,7 @@ export class DB implements Storage {
       headTruncations: c.truncations,
       headMinTime: this.head.minTime,
       headMaxTime: this.head.maxTime,
+      headBytes: this.head.memoryBreakdown(),
       outOfOrderSamples: c.outOfOrderSamples,
       duplicateSamples: c.duplicateSamples,
       outOfBoundsSamples: c.outOfBoundsSamples,

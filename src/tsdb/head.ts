@@ -34,6 +34,9 @@ export interface HeadOptions {
   readonly hash?: (labels: Labels) => number;
 }
 
+/** What head memory is spent on (the promwasm_tsdb_head_bytes kinds). */
+export type HeadMemoryKind = "series" | "labels" | "postings" | "open_chunks" | "cut_chunk_refs";
+
 export interface Interval {
   readonly mint: number;
   readonly maxt: number;
@@ -528,13 +531,29 @@ export class Head {
     this.counters.seriesRemoved++;
   }
 
-  /** Approximate bytes of memory the head holds (typed arrays, open chunks, symbols, postings). */
-  memoryBytes(): number {
+  /**
+   * Bytes the head holds, by kind: typed columns and pools at their allocated size, the
+   * open chunks' WASM memory, and estimates for the JS maps (postings, symbols, hash index).
+   */
+  memoryBreakdown(): Record<HeadMemoryKind, number> {
     let postings = 0;
     for (const byValue of this.postings.values()) for (const l of byValue.values()) postings += l.refs.byteLength + 64;
     let symbols = 0;
     for (const str of this.symbols.strings) symbols += 2 * str.length + 64;
-    return this.series.bytes() + this.chunks.bytes() + this.open.memoryBytes() + this.labelPool.bytes() + postings + symbols + this.byHash.size * 40;
+    return {
+      series: this.series.bytes() + this.byHash.size * 40,
+      labels: this.labelPool.bytes() + symbols,
+      postings,
+      open_chunks: this.open.memoryBytes(),
+      cut_chunk_refs: this.chunks.bytes(),
+    };
+  }
+
+  /** Approximate bytes of memory the head holds, all kinds together. */
+  memoryBytes(): number {
+    let n = 0;
+    for (const v of Object.values(this.memoryBreakdown())) n += v;
+    return n;
   }
 
   close(): void {

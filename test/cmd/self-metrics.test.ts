@@ -106,6 +106,9 @@ describe("self-monitoring", () => {
     expect(value(m, "prometheus_tsdb_head_series")).toBeGreaterThan(10);
     expect(value(m, "prometheus_tsdb_head_samples_appended_total")).toBeGreaterThan(10);
     expect(value(m, "prometheus_tsdb_compactions_total")).toBe(0);
+    // Head memory by kind: every scraped series has a label set, postings and an open chunk.
+    for (const kind of ["series", "labels", "postings", "open_chunks"]) expect(value(m, `promwasm_tsdb_head_bytes{kind="${kind}"}`)).toBeGreaterThan(0);
+    expect(value(m, "promwasm_scrape_cache_bytes")).toBeGreaterThan(0);
     expect(value(m, "prometheus_tsdb_wal_corruptions_total")).toBe(0);
     expect(value(m, 'prometheus_http_requests_total{code="200",handler="/metrics"}')).toBeGreaterThanOrEqual(6);
     expect(value(m, 'prometheus_http_requests_total{code="200",handler="/api/v1/query"}')).toBe(1);
