@@ -56,8 +56,11 @@ describe("remote write receiver", () => {
     await fetch(`${base}/api/v1/write`, { method: "POST", headers: { "content-encoding": "snappy" }, body: body(t, ["rx", "rw2"]) });
     const series = await getJSON(`${base}/api/v1/series?match[]=pushed_metric`);
     expect((series.body.data as { job: string }[]).map((s) => s.job)).toEqual(["rw", "rw2", "rx"]);
-    const bad = await fetch(`${base}/api/v1/write`, { method: "POST", body: "not snappy" });
+    const bad = await fetch(`${base}/api/v1/write`, { method: "POST", headers: { "content-type": "application/x-protobuf", "content-encoding": "snappy" }, body: "not snappy" });
     expect(bad.status).toBe(400);
+    // A body that is not protobuf at all is an unsupported media type, as remote write 2.0 says.
+    const text = await fetch(`${base}/api/v1/write`, { method: "POST", body: "not snappy" });
+    expect(text.status).toBe(415);
   });
 
   it("is absent without the flag", async () => {
