@@ -388,7 +388,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         appendable: fanout,
         notify: (alerts) => notifier.send(alerts),
         externalLabels: config.global.externalLabels,
-        externalUrl: settings.externalUrl.toString(),
+        // Without its trailing slash, as Prometheus keeps it, so that externalURL + "/graph?g0.expr=…" (generator URLs, graphLink) has one slash.
+        externalUrl: settings.externalUrl.href.replace(/\/+$/, ""),
         logger,
         resendDelayMs: settings.ruleResendDelayMs,
         outageToleranceMs: settings.ruleOutageToleranceMs,

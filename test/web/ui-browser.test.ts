@@ -39,7 +39,10 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
         "      - alert: AlwaysFiring",
         "        expr: vector(1) > 0",
         "        labels: { severity: page }",
-        "        annotations: { summary: always }",
+        // $externalURL has no trailing slash, so this is one link, not http://host//graph.
+        `        annotations: { summary: always, table: '{{ $externalURL }}{{ tableLink "vector(1) > 0" }}' }`,
+        "      - alert: NeverFiring",
+        "        expr: vector(1) < 0",
         "",
       ].join("\n"),
     );
@@ -56,11 +59,15 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
         "  - job_name: nothing-there",
         // Port 1 on loopback refuses connections: a target that is down with an error.
         '    static_configs: [{ targets: ["127.0.0.1:1"] }]',
+        // Two discovered targets, one dropped by relabeling: the service discovery page shows both.
+        "  - job_name: dropper",
+        '    static_configs: [{ targets: ["127.0.0.1:2", "127.0.0.1:3"] }]',
+        '    relabel_configs: [{ source_labels: [__address__], regex: "127.0.0.1:3", action: drop }]',
         "",
       ].join("\n"),
     );
     server = await startServer({
-      args: [`--web.listen-address=127.0.0.1:${port}`, `--config.file=${cfg}`, `--storage.tsdb.path=${data}`, "--web.route-prefix=/prom"],
+      args: [`--web.listen-address=127.0.0.1:${port}`, `--config.file=${cfg}`, `--storage.tsdb.path=${data}`, `--web.external-url=http://127.0.0.1:${port}/prom/`],
       logWrite: () => {},
     });
     base = `http://127.0.0.1:${port}/prom`;
@@ -74,6 +81,11 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => {
+      // The error tests make the API answer 400 on purpose; any other failure counts.
+      const expected = / 400 /.test(m.text()) && m.location().url.includes("/api/v1/");
+      if (m.type() === "error" && !expected) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -82,21 +94,33 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     tmp.cleanup();
   });
 
-  async function execute(tab: "table" | "graph" | "raw", expr: string, opts: { end?: string; range?: string } = {}): Promise<void> {
-    await page.fill("#expr", expr);
-    await page.fill("#end", opts.end ?? "");
-    if (opts.range) await page.fill("#range", opts.range);
-    const before = Number((await page.getAttribute("#result", "data-done")) ?? "0");
-    if ((await page.getAttribute(`button[data-tab="${tab}"]`, "aria-selected")) === "true") await page.click("#execute");
-    else await page.click(`button[data-tab="${tab}"]`);
-    await page.waitForFunction((n) => Number(document.getElementById("result")?.getAttribute("data-done") ?? "0") > n, before);
+  const panel = (i = 0) => page.locator("section.panel").nth(i);
+
+  async function execute(tab: "table" | "graph" | "raw", expr: string, opts: { end?: string; range?: string } = {}, i = 0): Promise<void> {
+    const p = panel(i);
+    await p.locator("textarea.expr").fill(expr);
+    await p.locator("input.end").fill(opts.end ?? "");
+    if (opts.range) await p.locator("input.range").fill(opts.range);
+    const before = Number((await p.locator(".result").getAttribute("data-done")) ?? "0");
+    const tabButton = p.locator(`button[data-tab="${tab}"]`);
+    if ((await tabButton.getAttribute("aria-selected")) === "true") await p.locator("button.execute").click();
+    else await tabButton.click();
+    await waitDone(i, before);
+  }
+
+  /** Waits until panel i shows a result newer than run number `before`. */
+  async function waitDone(i: number, before: number): Promise<void> {
+    await page.waitForFunction(
+      ([n, b]) => Number(document.querySelectorAll("section.panel")[n]?.querySelector(".result")?.getAttribute("data-done") ?? "0") > b,
+      [i, before] as const,
+    );
   }
 
   it("redirects / to the graph page and renders the table of an instant query as the API returns it", async () => {
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe("/prom/graph");
     await execute("table", "raw_metric", { end: sec(END_MS) });
-    const rows = await page.$$eval("#result-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+    const rows = await page.$$eval("section.panel .result-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
     const api = await getJSON(`${base}/api/v1/query?query=raw_metric&time=${sec(END_MS)}`);
     const result = (api.body.data as { result: { metric: Record<string, string>; value: [number, string] }[] }).result;
     expect(result.length).toBe(2);
@@ -106,7 +130,7 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
 
   it("shows the API's error for a bad query", async () => {
     await execute("table", "rate(raw_metric[5m]");
-    const shown = await page.textContent("#result .alert.error");
+    const shown = await panel().locator(".result .alert.error").textContent();
     const api = await getJSON(`${base}/api/v1/query?query=${encodeURIComponent("rate(raw_metric[5m]")}`);
     expect(api.status).toBe(400);
     expect(shown).toBe(`Error: ${String(api.body.error)}`);
@@ -114,18 +138,18 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
 
   it("plots a range query with a legend of the series", async () => {
     await execute("graph", "raw_metric", { end: sec(END_MS), range: "5h" });
-    expect(await page.$$eval("#result canvas.chart", (cs) => cs.length)).toBe(1);
-    expect(await page.$$eval("#result .legend .series-name", (els) => els.map((e) => e.textContent))).toEqual(['raw_metric{job="a"}', 'raw_metric{job="b"}']);
+    expect(await page.$$eval("section.panel .result canvas.chart", (cs) => cs.length)).toBe(1);
+    expect(await page.$$eval("section.panel .result .legend .series-name", (els) => els.map((e) => e.textContent))).toEqual(['raw_metric{job="a"}', 'raw_metric{job="b"}']);
     await page.screenshot({ path: `${SHOTS}-graph.png`, fullPage: true });
   });
 
   it("decodes the raw chunks in the browser to exactly the samples the server stores", async () => {
     await execute("raw", 'raw_metric{job="a"}', { end: sec(END_MS), range: "5h" });
-    expect(await page.$$eval("#result .alert.error", (els) => els.map((e) => e.textContent))).toEqual([]);
-    await page.click("#result details.raw-series summary");
+    expect(await page.$$eval("section.panel .result .alert.error", (els) => els.map((e) => e.textContent))).toEqual([]);
+    await page.click("section.panel .result details.raw-series summary");
     // The sample table is built on the details' toggle event, which fires after the click.
-    await page.waitForSelector("#result table.raw-samples tbody tr");
-    const samples = await page.$$eval("#result table.raw-samples tbody tr", (trs) => trs.map((tr) => [Number(tr.getAttribute("data-t")), tr.querySelectorAll("td")[1]?.textContent ?? ""]));
+    await page.waitForSelector("section.panel .result table.raw-samples tbody tr");
+    const samples = await page.$$eval("section.panel .result table.raw-samples tbody tr", (trs) => trs.map((tr) => [Number(tr.getAttribute("data-t")), tr.querySelectorAll("td")[1]?.textContent ?? ""]));
     const api = await getJSON(`${base}/api/v1/query?query=${encodeURIComponent('raw_metric{job="a"}[5h]')}&time=${sec(END_MS)}`);
     const values = (api.body.data as { result: { values: [number, string][] }[] }).result[0].values;
     expect(samples.length).toBe(541);
@@ -134,32 +158,39 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     const bytesPerSample = Number(await page.textContent("#bytes-per-sample"));
     expect(bytesPerSample).toBeGreaterThan(0.5);
     expect(bytesPerSample).toBeLessThan(16);
-    expect(await page.$$eval("#result table.raw-chunks tbody tr", (trs) => trs.map((tr) => tr.querySelector("td")?.textContent?.split(" ")[0]))).toContain("block");
+    expect(await page.$$eval("section.panel .result table.raw-chunks tbody tr", (trs) => trs.map((tr) => tr.querySelector("td")?.textContent?.split(" ")[0]))).toContain("block");
     await page.screenshot({ path: `${SHOTS}-raw.png` });
   });
 
   it("shows the API's bad_data error in the raw view for an expression that is not a selector", async () => {
     await execute("raw", "sum(raw_metric)", { end: sec(END_MS), range: "5h" });
-    expect(await page.textContent("#result .alert.error")).toMatch(/^Error: invalid parameter "match\[\]"/);
+    expect(await panel().locator(".result .alert.error").textContent()).toMatch(/^Error: invalid parameter "match\[\]"/);
   });
 
-  it("lists targets by pool with state, labels and errors", async () => {
+  async function allTargetsScraped(): Promise<void> {
     await waitFor(async () => {
       const t = await getJSON(`${base}/api/v1/targets`);
       const active = (t.body.data as { activeTargets: { health: string }[] }).activeTargets;
-      return active.length === 2 && active.every((a) => a.health !== "unknown") ? true : undefined;
-    }, 20_000, "both targets scraped");
-    await page.goto(`${base}/targets`);
-    await page.waitForSelector("section.pool");
-    const pools = await page.$$eval("section.pool", (ss) =>
+      return active.length === 3 && active.every((a) => a.health !== "unknown") ? true : undefined;
+    }, 20_000, "every target scraped");
+  }
+
+  const poolRows = () =>
+    page.$$eval("details.pool", (ss) =>
       ss.map((s) => ({
         pool: s.getAttribute("data-pool"),
         rows: Array.from(s.querySelectorAll("tbody tr"), (tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")),
       })),
     );
+
+  it("lists targets by pool with state, labels and errors", async () => {
+    await allTargetsScraped();
+    await page.goto(`${base}/targets`);
+    await page.waitForSelector("details.pool");
+    const pools = await poolRows();
     const api = await getJSON(`${base}/api/v1/targets`);
     const active = (api.body.data as { activeTargets: { scrapePool: string; scrapeUrl: string; health: string; lastError: string; labels: Record<string, string> }[] }).activeTargets;
-    expect(pools.map((p) => p.pool)).toEqual(["nothing-there", "self"]);
+    expect(pools.map((p) => p.pool)).toEqual(["dropper", "nothing-there", "self"]);
     for (const p of pools) {
       const t = active.find((a) => a.scrapePool === p.pool)!;
       const [endpoint, state, labels, , , error] = p.rows[0];
@@ -168,10 +199,55 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
       for (const [k, v] of Object.entries(t.labels)) expect(labels).toContain(`${k}="${v}"`);
       expect(error).toBe(t.lastError);
     }
-    expect(pools[0].rows[0][1]).toBe("DOWN");
-    expect(pools[0].rows[0][5]).not.toBe("");
-    expect(pools[1].rows[0][1]).toBe("UP");
+    expect(pools[1].rows[0][1]).toBe("DOWN");
+    expect(pools[1].rows[0][5]).not.toBe("");
+    expect(pools[2].rows[0][1]).toBe("UP");
     await page.screenshot({ path: `${SHOTS}-targets.png`, fullPage: true });
+  });
+
+  it("filters targets by health and text, and collapses a pool", async () => {
+    await page.goto(`${base}/targets`);
+    await page.waitForSelector("details.pool");
+    await page.check('.filters input[value="up"]');
+    expect((await poolRows()).map((p) => p.pool)).toEqual(["self"]);
+    await page.uncheck('.filters input[value="up"]');
+    await page.check('.filters input[value="down"]');
+    expect((await poolRows()).map((p) => p.pool)).toEqual(["dropper", "nothing-there"]);
+    await page.uncheck('.filters input[value="down"]');
+    await page.fill(".filters input.filter-text", "127.0.0.1:2");
+    const shown = await poolRows();
+    expect(shown.map((p) => [p.pool, p.rows.length])).toEqual([["dropper", 1]]);
+    await page.fill(".filters input.filter-text", "no-such-target");
+    expect(await page.textContent(".pools .empty")).toBe("No target matches the filter.");
+    await page.fill(".filters input.filter-text", "");
+    const self = page.locator('details.pool[data-pool="self"]');
+    await self.locator("summary").click();
+    await expect.poll(() => self.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await self.locator("table").isVisible()).toBe(false);
+  });
+
+  it("shows discovered labels before and after relabeling, and the dropped target", async () => {
+    await page.goto(`${base}/service-discovery`);
+    await page.waitForSelector("details.pool");
+    const pools = await poolRows();
+    expect(pools.map((p) => p.pool)).toEqual(["dropper", "nothing-there", "self"]);
+    const api = (await getJSON(`${base}/api/v1/targets`)).body.data as {
+      activeTargets: { scrapePool: string; discoveredLabels: Record<string, string>; labels: Record<string, string> }[];
+      droppedTargets: { discoveredLabels: Record<string, string> }[];
+    };
+    const dropper = pools[0].rows;
+    expect(dropper.length).toBe(2);
+    const kept = api.activeTargets.find((t) => t.scrapePool === "dropper")!;
+    for (const [k, v] of Object.entries(kept.discoveredLabels)) expect(dropper[0][0]).toContain(`${k}="${v}"`);
+    for (const [k, v] of Object.entries(kept.labels)) expect(dropper[0][1]).toContain(`${k}="${v}"`);
+    expect(dropper[0][0]).toContain('__address__="127.0.0.1:2"');
+    expect(dropper[0][1]).toContain('instance="127.0.0.1:2"');
+    expect(api.droppedTargets.map((t) => t.discoveredLabels.__address__)).toEqual(["127.0.0.1:3"]);
+    expect(dropper[1][0]).toContain('__address__="127.0.0.1:3"');
+    expect(dropper[1][1]).toBe("DROPPED");
+    await page.check('.filters input[value="dropped"]');
+    expect((await poolRows()).map((p) => [p.pool, p.rows.length])).toEqual([["dropper", 1]]);
+    await page.screenshot({ path: `${SHOTS}-service-discovery.png`, fullPage: true });
   });
 
   it("shows firing alerts and rule health", async () => {
@@ -188,8 +264,117 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     await page.goto(`${base}/rules`);
     await page.waitForSelector("table.rules");
     const rows = await page.$$eval("table.rules tbody tr", (trs) => trs.map((tr) => [tr.querySelector("pre")?.textContent ?? "", tr.querySelectorAll("td")[1]?.textContent ?? ""]));
-    expect(rows.map(([rule]) => rule.split("\n")[0])).toEqual(["record: job:up:sum", "alert: AlwaysFiring"]);
-    expect(rows.map(([, health]) => health)).toEqual(["OK", "OK"]);
+    expect(rows.map(([rule]) => rule.split("\n")[0])).toEqual(["record: job:up:sum", "alert: AlwaysFiring", "alert: NeverFiring"]);
+    expect(rows.map(([, health]) => health)).toEqual(["OK", "OK", "OK"]);
+  });
+
+  it("filters alerts by state and text", async () => {
+    await page.goto(`${base}/alerts`);
+    await page.waitForSelector("details.alert-rule");
+    const names = () => page.$$eval("details.alert-rule summary", (ss) => ss.map((s) => s.textContent?.split(" ")[1]));
+    expect(await names()).toEqual(["AlwaysFiring", "NeverFiring"]);
+    await page.check('.filters input[value="inactive"]');
+    expect(await names()).toEqual(["NeverFiring"]);
+    await page.check('.filters input[value="firing"]');
+    expect(await names()).toEqual(["AlwaysFiring", "NeverFiring"]);
+    await page.uncheck('.filters input[value="inactive"]');
+    expect(await names()).toEqual(["AlwaysFiring"]);
+    await page.uncheck('.filters input[value="firing"]');
+    await page.fill(".filters input.filter-text", "severity=\"page\"");
+    expect(await names()).toEqual(["AlwaysFiring"]);
+  });
+
+  it("keeps state badges on one line in narrow columns", async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      for (const path of ["alerts", "targets"]) {
+        await page.goto(`${base}/${path}`);
+        await page.waitForSelector("table .state");
+        const heights = await page.$$eval("table .state", (els) => els.map((e) => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)));
+        expect(heights.length).toBeGreaterThan(0);
+        for (const lines of heights) expect(lines).toBeLessThan(1.5);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
+  });
+
+  it("opens an alert's links on a table of its expression, without a double slash", async () => {
+    await page.goto(`${base}/alerts`);
+    await page.waitForSelector("details.alert-rule");
+    const rule = page.locator("details.alert-rule").first();
+    // The annotation made with {{ $externalURL }}{{ tableLink ... }}: one slash after the prefix.
+    const annotation = rule.locator("table.alerts dl.annotations a");
+    expect(await annotation.getAttribute("href")).toBe(`${base}/graph?g0.expr=vector%281%29+%3E+0&g0.tab=1`);
+    for (const link of [rule.locator("pre.rule a.expr-link"), annotation]) {
+      await page.goto(`${base}/alerts`);
+      await link.click();
+      await page.waitForURL(/\/prom\/graph\?/);
+      await waitDone(0, 0);
+      expect(await panel().locator("textarea.expr").inputValue()).toBe("vector(1) > 0");
+      expect(await panel().locator('button[data-tab="table"]').getAttribute("aria-selected")).toBe("true");
+      expect(await page.$$eval("section.panel .result-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)))).toEqual([["{}", "1"]]);
+    }
+  });
+
+  it("opens Prometheus g<N>.* links: expression, tab, range, end and step per panel", async () => {
+    const endInput = new Date(END_MS).toISOString().slice(0, 19).replace("T", " ");
+    const q = new URLSearchParams({
+      "g0.expr": "raw_metric",
+      "g0.tab": "0",
+      "g0.range_input": "5h",
+      "g0.end_input": endInput,
+      "g0.step_input": "60",
+      "g1.expr": 'raw_metric{job="b"}',
+      "g1.tab": "1",
+      "g1.end_input": endInput,
+    });
+    await page.goto(`${base}/graph?${q}`);
+    await waitDone(0, 0);
+    await waitDone(1, 0);
+    expect(await page.locator("section.panel").count()).toBe(2);
+    const p0 = panel(0);
+    expect(await p0.locator('button[data-tab="graph"]').getAttribute("aria-selected")).toBe("true");
+    expect([await p0.locator("input.range").inputValue(), await p0.locator("input.end").inputValue(), await p0.locator("input.step").inputValue()]).toEqual(["5h", endInput, "1m"]);
+    const start = new Date(END_MS - 5 * 3600_000).toISOString().replace("T", " ").replace(".000Z", "Z");
+    const end = new Date(END_MS).toISOString().replace("T", " ").replace(".000Z", "Z");
+    expect(await p0.locator(".stats").textContent()).toBe(`2 series from ${start} to ${end}, step 1m.`);
+    const p1 = panel(1);
+    expect(await p1.locator('button[data-tab="table"]').getAttribute("aria-selected")).toBe("true");
+    const api = await getJSON(`${base}/api/v1/query?query=${encodeURIComponent('raw_metric{job="b"}')}&time=${sec(END_MS)}`);
+    const value = (api.body.data as { result: { value: [number, string] }[] }).result[0].value[1];
+    expect(await p1.locator(".result-table tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)))).toEqual([['raw_metric{job="b"}', value]]);
+    // The page writes its state back in the same parameters.
+    const back = new URL(page.url()).searchParams;
+    expect([back.get("g0.expr"), back.get("g0.tab"), back.get("g0.range_input"), back.get("g0.end_input"), back.get("g0.step_input"), back.get("g1.tab")]).toEqual(["raw_metric", "0", "5h", endInput, "60", "1"]);
+  });
+
+  it("adds, duplicates and removes query panels, each with its own tab, and reloads them from the URL", async () => {
+    await page.goto(`${base}/graph`);
+    await execute("table", 'raw_metric{job="a"}', { end: sec(END_MS) }, 0);
+    await page.click("button.add-panel");
+    expect(await page.locator("section.panel").count()).toBe(2);
+    await execute("graph", "raw_metric", { end: sec(END_MS), range: "5h" }, 1);
+    expect(await panel(1).locator(".legend .series-name").allTextContents()).toEqual(['raw_metric{job="a"}', 'raw_metric{job="b"}']);
+    expect(await panel(0).locator(".result-table tbody tr").count()).toBe(1);
+
+    await panel(0).locator("button.duplicate").click();
+    expect(await page.locator("section.panel").count()).toBe(3);
+    await waitDone(1, 0);
+    expect(await panel(1).locator("textarea.expr").inputValue()).toBe('raw_metric{job="a"}');
+    expect(await panel(1).locator(".result-table tbody tr").count()).toBe(1);
+
+    await panel(0).locator("button.remove").click();
+    expect(await page.locator("section.panel").count()).toBe(2);
+    const params = new URL(page.url()).searchParams;
+    expect([params.get("g0.expr"), params.get("g0.tab"), params.get("g1.expr"), params.get("g1.tab"), params.has("g2.expr")]).toEqual(['raw_metric{job="a"}', "1", "raw_metric", "0", false]);
+
+    await page.reload();
+    await waitDone(0, 0);
+    await waitDone(1, 0);
+    expect(await page.locator("section.panel textarea.expr").evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value))).toEqual(['raw_metric{job="a"}', "raw_metric"]);
+    expect(await panel(1).locator(".legend .series-name").allTextContents()).toEqual(['raw_metric{job="a"}', 'raw_metric{job="b"}']);
+    await page.screenshot({ path: `${SHOTS}-panels.png`, fullPage: true });
   });
 
   it("shows status, flags, configuration and TSDB stats from the status API", async () => {

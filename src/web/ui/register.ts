@@ -7,7 +7,7 @@ import type { Router } from "../router.js";
 import { packageRoot, StaticDir } from "./static.js";
 
 /** Page paths the shell answers; app.ts knows the same list. */
-export const UI_PAGES = ["graph", "targets", "alerts", "rules", "status", "flags", "config", "tsdb-status"] as const;
+export const UI_PAGES = ["graph", "targets", "service-discovery", "alerts", "rules", "status", "flags", "config", "tsdb-status"] as const;
 
 export interface UIOptions {
   /** "" or the route prefix without a trailing slash, as the server uses it. */

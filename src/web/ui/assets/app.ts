@@ -4,7 +4,7 @@ import { h, messages, replace } from "./dom.js";
 import { graphPage } from "./graph.js";
 import { alertsPage, rulesPage } from "./rules.js";
 import { configPage, flagsPage, statusPage, tsdbStatusPage } from "./status.js";
-import { targetsPage } from "./targets.js";
+import { serviceDiscoveryPage, targetsPage } from "./targets.js";
 
 type View = (root: HTMLElement) => void | Promise<void>;
 
@@ -13,6 +13,7 @@ const VIEWS: Readonly<Record<string, View>> = {
   alerts: alertsPage,
   rules: rulesPage,
   targets: targetsPage,
+  "service-discovery": serviceDiscoveryPage,
   status: statusPage,
   flags: flagsPage,
   config: configPage,
@@ -20,9 +21,10 @@ const VIEWS: Readonly<Record<string, View>> = {
 };
 
 const NAV: readonly [string, string][] = [
-  ["graph", "Graph"],
+  ["graph", "Query"],
   ["alerts", "Alerts"],
   ["targets", "Targets"],
+  ["service-discovery", "Service Discovery"],
   ["rules", "Rules"],
   ["status", "Status"],
   ["flags", "Flags"],

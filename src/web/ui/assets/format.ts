@@ -53,11 +53,13 @@ export function parseDuration(s: string): number | undefined {
   return end === t.length && total > 0 ? total : undefined;
 }
 
-/** Unix seconds or an ISO/RFC3339 date to ms; undefined when invalid. */
+/** Unix seconds or an ISO/RFC3339 date to ms; a date and time without a zone is UTC (Prometheus' end_input). */
 export function parseTime(s: string): number | undefined {
   const t = s.trim();
   if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  const ms = Date.parse(t);
+  // Date.parse would read a zoneless date-time as local time.
+  const zoneless = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(t);
+  const ms = Date.parse(zoneless ? `${t.replace(" ", "T")}Z` : t);
   return Number.isNaN(ms) ? undefined : ms;
 }
 

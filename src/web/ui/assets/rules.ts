@@ -1,7 +1,9 @@
 // The rules and alerts pages, both from api/v1/rules (alerting rules carry their alerts).
 import { apiGet } from "./api.js";
 import { h, messages, replace, table } from "./dom.js";
+import { filterBar, labelsText, passes, type FilterChoice } from "./filter.js";
 import { ago, formatDuration, type Metric } from "./format.js";
+import { graphLink } from "./panel-state.js";
 import { labelBadges } from "./targets.js";
 
 interface AlertJSON {
@@ -62,7 +64,8 @@ export async function rulesPage(root: HTMLElement): Promise<void> {
           h(
             "pre",
             { class: "rule" },
-            r.type === "alerting" ? `alert: ${r.name}\nexpr: ${r.query}` : `record: ${r.name}\nexpr: ${r.query}`,
+            r.type === "alerting" ? `alert: ${r.name}\nexpr: ` : `record: ${r.name}\nexpr: `,
+            exprLink(r.query),
             r.duration ? `\nfor: ${formatDuration(r.duration * 1000)}` : "",
             r.labels && Object.keys(r.labels).length > 0 ? `\nlabels: ${JSON.stringify(r.labels)}` : "",
           ),
@@ -78,31 +81,52 @@ export async function rulesPage(root: HTMLElement): Promise<void> {
   replace(root, h("h1", {}, "Rules"), ...(sections.length > 0 ? sections : [h("p", { class: "empty" }, "No rule groups configured.")]));
 }
 
+/** The expression as a link to the query page's table of it, as Prometheus links rules. */
+function exprLink(query: string): HTMLElement {
+  return h("a", { class: "expr-link", href: graphLink(query), title: "Open in the query page" }, query);
+}
+
+/** Annotation values that are URLs (runbooks, dashboards, graph links) become links. */
+function annotationList(m: Metric): HTMLElement {
+  return h(
+    "dl",
+    { class: "annotations" },
+    ...Object.keys(m)
+      .sort()
+      .flatMap((k) => [h("dt", {}, k), h("dd", {}, /^https?:\/\/\S+$/.test(m[k]) ? h("a", { href: m[k] }, m[k]) : m[k])]),
+  );
+}
+
+const ALERT_STATES = ["inactive", "pending", "firing"];
+
 export async function alertsPage(root: HTMLElement): Promise<void> {
   const groups = await loadGroups(root, "Alerts", "alert");
   if (!groups) return;
   // The type filter is asked for, but not every server applies it.
   const rules = groups.flatMap((g) => g.rules.filter((r) => r.type === "alerting").map((r) => ({ group: g.name, rule: r })));
   const count = (state: string): number => rules.filter((r) => r.rule.state === state).length;
-  const items = rules.map(({ group, rule }) =>
-    h(
-      "details",
-      { class: `alert-rule ${rule.state ?? ""}`, open: rule.state === "firing" },
-      h("summary", {}, h("span", { class: `state ${rule.state ?? ""}` }, (rule.state ?? "").toUpperCase()), ` ${rule.name} (${rule.alerts?.length ?? 0} active) `, h("small", {}, group)),
-      h("pre", { class: "rule" }, `alert: ${rule.name}\nexpr: ${rule.query}${rule.duration ? `\nfor: ${formatDuration(rule.duration * 1000)}` : ""}`),
-      (rule.alerts?.length ?? 0) > 0
-        ? table(
-            ["Labels", "State", "Active since", "Value", "Annotations"],
-            (rule.alerts ?? []).map((a) => [labelBadges(a.labels), a.state, a.activeAt ?? "", a.value, labelBadges(a.annotations)]),
-            { class: "data alerts" },
-          )
-        : null,
-    ),
-  );
-  replace(
-    root,
-    h("h1", {}, "Alerts"),
-    h("p", { class: "stats" }, `Inactive (${count("inactive")}), pending (${count("pending")}), firing (${count("firing")})`),
-    ...(items.length > 0 ? items : [h("p", { class: "empty" }, "No alerting rules configured.")]),
-  );
+  const list = h("div", { class: "alert-rules" });
+  const draw = (c: FilterChoice): void => {
+    const shown = rules.filter(({ group, rule }) => passes(c, rule.state ?? "", `${group} ${rule.name} ${rule.query} ${labelsText(rule.labels ?? {})} ${(rule.alerts ?? []).map((a) => labelsText(a.labels)).join(" ")}`));
+    const items = shown.map(({ group, rule }) =>
+      h(
+        "details",
+        { class: `alert-rule ${rule.state ?? ""}`, open: rule.state === "firing" },
+        h("summary", {}, h("span", { class: `state ${rule.state ?? ""}` }, (rule.state ?? "").toUpperCase()), ` ${rule.name} (${rule.alerts?.length ?? 0} active) `, h("small", {}, group)),
+        h("pre", { class: "rule" }, `alert: ${rule.name}\nexpr: `, exprLink(rule.query), rule.duration ? `\nfor: ${formatDuration(rule.duration * 1000)}` : ""),
+        rule.annotations && Object.keys(rule.annotations).length > 0 ? annotationList(rule.annotations) : null,
+        (rule.alerts?.length ?? 0) > 0
+          ? table(
+              ["Labels", "State", "Active since", "Value", "Annotations"],
+              (rule.alerts ?? []).map((a) => [labelBadges(a.labels), h("span", { class: `state ${a.state}` }, a.state.toUpperCase()), a.activeAt ?? "", a.value, annotationList(a.annotations)]),
+              { class: "data alerts" },
+            )
+          : null,
+      ),
+    );
+    replace(list, ...(items.length > 0 ? items : [h("p", { class: "empty" }, rules.length === 0 ? "No alerting rules configured." : "No alerting rule matches the filter.")]));
+  };
+  const bar = filterBar(ALERT_STATES, draw);
+  replace(root, h("h1", {}, "Alerts"), h("p", { class: "stats" }, `Inactive (${count("inactive")}), pending (${count("pending")}), firing (${count("firing")})`), bar.el, list);
+  draw(bar.choice());
 }
