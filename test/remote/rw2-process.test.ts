@@ -59,9 +59,10 @@ describe("remote write 2.0 between processes", () => {
     const sender = await startSender("sender", target, `${receiver.base}/api/v1/write`);
 
     const up = await waitForChild(sender, async () => {
-      const r = await query(receiver.base, 'up{job="scraped"}');
+      const r = await query(receiver.base, 'up{job="scraped"} == 1');
       return r.length === 1 ? r[0] : undefined;
     }, 60_000, "up{job=\"scraped\"} on the receiver");
+    // A 1s interval means a 1s scrape timeout, which a loaded machine may miss: wait for a good scrape.
     expect(up.metric).toEqual({ __name__: "up", job: "scraped", instance: target });
     expect(up.value[1]).toBe("1");
 
@@ -86,7 +87,7 @@ describe("remote write 2.0 between processes", () => {
     children.push(v1only);
     await waitReady(v1only);
     const sender = await startSender("sender-v1", receiver.base.replace("http://", ""), `${v1only.base}/api/v1/write`);
-    await waitForChild(sender, async () => ((await query(v1only.base, 'up{job="scraped"}')).length === 1 ? true : undefined), 60_000, "up on the 1.0-only receiver");
+    await waitForChild(sender, async () => ((await query(v1only.base, 'up{job="scraped"} == 1')).length === 1 ? true : undefined), 60_000, "up on the 1.0-only receiver");
     expect(sender.logs()).toMatch(/falling back to 1.0.*415/);
   }, 120_000);
 
@@ -95,7 +96,7 @@ describe("remote write 2.0 between processes", () => {
     const target = receiver.base.replace("http://", "");
     const sender = await startSender("sender-to-prometheus", target, `${prom.base}/api/v1/write`);
     const up = await waitForChild(sender, async () => {
-      const r = await query(prom!.base, 'up{job="scraped"}');
+      const r = await query(prom!.base, 'up{job="scraped"} == 1');
       return r.length === 1 ? r[0] : undefined;
     }, 60_000, "up{job=\"scraped\"} on Prometheus");
     expect(up.value[1]).toBe("1");
