@@ -95,10 +95,13 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
   });
 
   const panel = (i = 0) => page.locator("section.panel").nth(i);
+  /** The expression in panel i's editor (CodeMirror: one .cm-line per line). */
+  const exprOf = async (i = 0): Promise<string> => (await panel(i).locator(".expr .cm-line").allTextContents()).join("\n");
+  const setExpr = (i: number, text: string): Promise<void> => panel(i).locator(".expr .cm-content").fill(text);
 
   async function execute(tab: "table" | "graph" | "raw", expr: string, opts: { end?: string; range?: string } = {}, i = 0): Promise<void> {
     const p = panel(i);
-    await p.locator("textarea.expr").fill(expr);
+    await setExpr(i, expr);
     await p.locator("input.end").fill(opts.end ?? "");
     if (opts.range) await p.locator("input.range").fill(opts.range);
     const before = Number((await p.locator(".result").getAttribute("data-done")) ?? "0");
@@ -311,7 +314,7 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
       await link.click();
       await page.waitForURL(/\/prom\/graph\?/);
       await waitDone(0, 0);
-      expect(await panel().locator("textarea.expr").inputValue()).toBe("vector(1) > 0");
+      expect(await exprOf(0)).toBe("vector(1) > 0");
       expect(await panel().locator('button[data-tab="table"]').getAttribute("aria-selected")).toBe("true");
       expect(await page.$$eval("section.panel .result-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)))).toEqual([["{}", "1"]]);
     }
@@ -361,7 +364,7 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     await panel(0).locator("button.duplicate").click();
     expect(await page.locator("section.panel").count()).toBe(3);
     await waitDone(1, 0);
-    expect(await panel(1).locator("textarea.expr").inputValue()).toBe('raw_metric{job="a"}');
+    expect(await exprOf(1)).toBe('raw_metric{job="a"}');
     expect(await panel(1).locator(".result-table tbody tr").count()).toBe(1);
 
     await panel(0).locator("button.remove").click();
@@ -372,9 +375,76 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     await page.reload();
     await waitDone(0, 0);
     await waitDone(1, 0);
-    expect(await page.locator("section.panel textarea.expr").evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value))).toEqual(['raw_metric{job="a"}', "raw_metric"]);
+    expect([await exprOf(0), await exprOf(1)]).toEqual(['raw_metric{job="a"}', "raw_metric"]);
     expect(await panel(1).locator(".legend .series-name").allTextContents()).toEqual(['raw_metric{job="a"}', 'raw_metric{job="b"}']);
     await page.screenshot({ path: `${SHOTS}-panels.png`, fullPage: true });
+  });
+
+  const completions = () => page.locator(".cm-tooltip-autocomplete li .cm-completionLabel").allTextContents();
+
+  it("completes metric names, label values and functions from the server as the user types, then runs on Enter", async () => {
+    await page.goto(`${base}/graph`);
+    const editor = panel(0).locator(".expr .cm-content");
+    await editor.click();
+    await page.keyboard.type("raw_me");
+    await expect.poll(completions).toContain("raw_metric");
+    await page.locator(".cm-tooltip-autocomplete li", { hasText: /^raw_metric/ }).click();
+    expect(await exprOf(0)).toBe("raw_metric");
+    await page.keyboard.type('{job="');
+    await expect.poll(completions).toEqual(expect.arrayContaining(["a", "b"]));
+    await page.locator(".cm-tooltip-autocomplete li", { hasText: /^b$/ }).click();
+    expect(await exprOf(0)).toBe('raw_metric{job="b"}');
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await waitDone(0, 0);
+    expect(await panel(0).locator(".result-table tbody tr td").first().textContent()).toBe('raw_metric{job="b"}');
+
+    await setExpr(0, "");
+    await editor.click();
+    await page.keyboard.type("histogram_qu");
+    await expect.poll(completions).toContain("histogram_quantile");
+    await page.keyboard.press("Escape");
+  });
+
+  it("highlights and lints PromQL in the editor", async () => {
+    await page.goto(`${base}/graph`);
+    await setExpr(0, "rate(raw_metric[5m])");
+    const colors = await panel(0).locator(".expr .cm-line").evaluate((line) => {
+      const color = (el: Element) => getComputedStyle(el).color;
+      const span = (text: string) => Array.from(line.querySelectorAll("span")).find((s) => s.textContent === text);
+      return { line: color(line), rate: span("rate") ? color(span("rate")!) : "", duration: span("5m") ? color(span("5m")!) : "" };
+    });
+    expect(colors.rate).not.toBe("");
+    expect(colors.rate).not.toBe(colors.line);
+    expect(colors.duration).not.toBe(colors.line);
+    expect(colors.duration).not.toBe(colors.rate);
+    expect(await panel(0).locator(".cm-lintRange-error").count()).toBe(0);
+    // rate() needs a range vector: the linter marks the instant selector.
+    await setExpr(0, "rate(raw_metric)");
+    expect(await panel(0).locator(".cm-lintRange-error").first().textContent()).toBe("raw_metric");
+  });
+
+  it("formats the expression with format_query and keeps a query history", async () => {
+    await page.goto(`${base}/graph`);
+    await page.evaluate(() => localStorage.clear());
+    const ugly = "sum(rate(raw_metric[5m]))by(job)";
+    await setExpr(0, ugly);
+    await panel(0).locator("button.format").click();
+    const api = await getJSON(`${base}/api/v1/format_query?query=${encodeURIComponent(ugly)}`);
+    expect(api.body.data).not.toBe(ugly);
+    await expect.poll(() => exprOf(0)).toBe(api.body.data);
+
+    await execute("table", 'raw_metric{job="a"}', { end: sec(END_MS) });
+    await execute("table", "vector(2)", { end: sec(END_MS) });
+    await panel(0).locator("details.history summary").click();
+    // The list is drawn on the details' toggle event, which fires after the click.
+    await expect.poll(() => panel(0).locator("ul.history-list li").allTextContents()).toEqual(["vector(2)", 'raw_metric{job="a"}']);
+    const before = Number(await panel(0).locator(".result").getAttribute("data-done"));
+    await panel(0).locator("ul.history-list button", { hasText: "raw_metric" }).click();
+    await waitDone(0, before);
+    expect(await exprOf(0)).toBe('raw_metric{job="a"}');
+    expect(await panel(0).locator(".result-table tbody tr td").first().textContent()).toBe('raw_metric{job="a"}');
+    await page.screenshot({ path: `${SHOTS}-editor.png` });
   });
 
   it("shows status, flags, configuration and TSDB stats from the status API", async () => {

@@ -1,9 +1,12 @@
 // One query panel: an expression, its Table / Graph / Raw chunks tabs and their range, end
 // and step controls. The panel owns its DOM; the page owns the list of panels and the URL.
+import { apiGet } from "./api.js";
 import { h, messages, replace } from "./dom.js";
+import { createEditor, type ExprEditor } from "./editor.js";
 import { parseDuration, parseTime } from "./format.js";
 import { runGraph } from "./graph-view.js";
 import type { PanelState, Tab } from "./panel-state.js";
+import { queryHistory, remember } from "./query-history.js";
 import { runRaw } from "./raw-chunks.js";
 import { runTable } from "./table-view.js";
 
@@ -20,7 +23,9 @@ export class Panel {
   readonly el: HTMLElement;
   private readonly state: PanelState;
   private readonly hooks: PanelHooks;
-  private readonly expr: HTMLTextAreaElement;
+  private readonly expr: ExprEditor;
+  private readonly editorMessages: HTMLElement;
+  private readonly historyList: HTMLElement;
   private readonly tabBar: HTMLElement;
   private readonly result: HTMLElement;
   private generation = 0;
@@ -28,13 +33,12 @@ export class Panel {
   constructor(state: PanelState, hooks: PanelHooks) {
     this.state = state;
     this.hooks = hooks;
-    this.expr = h("textarea", { class: "expr", name: "expr", rows: 2, spellcheck: "false", "aria-label": "Expression", placeholder: "Expression (Enter runs it, Shift+Enter adds a line)" });
-    this.expr.value = state.expr;
-    this.expr.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey) {
-        e.preventDefault();
-        void this.run();
-      }
+    this.expr = createEditor(state.expr, () => void this.run());
+    this.editorMessages = h("div", { class: "editor-messages" });
+    this.historyList = h("ul", { class: "history-list" });
+    const historyMenu = h("details", { class: "history" }, h("summary", { title: "Expressions run before in this browser" }, "History"), this.historyList);
+    historyMenu.addEventListener("toggle", () => {
+      if (historyMenu.open) this.drawHistory(historyMenu);
     });
     const input = (cls: string, key: "range" | "end" | "step", attrs: Record<string, string | number>): HTMLInputElement => {
       const el = h("input", { class: cls, name: key, value: state[key], ...attrs });
@@ -59,11 +63,14 @@ export class Panel {
       h(
         "div",
         { class: "query" },
-        this.expr,
+        this.expr.el,
         h("button", { type: "button", class: "primary execute", onclick: () => void this.run() }, "Execute"),
+        h("button", { type: "button", class: "format", title: "Format the expression (api/v1/format_query)", onclick: () => void this.format() }, "Format"),
+        historyMenu,
         h("button", { type: "button", class: "duplicate", title: "Duplicate this panel", onclick: () => hooks.duplicate(this) }, "Duplicate"),
         h("button", { type: "button", class: "remove", title: "Remove this panel", onclick: () => hooks.remove(this) }, "Remove"),
       ),
+      this.editorMessages,
       controls,
       this.tabBar,
       this.result,
@@ -73,7 +80,35 @@ export class Panel {
 
   /** A copy of the panel's state, with the expression as currently typed. */
   snapshot(): PanelState {
-    return { ...this.state, expr: this.expr.value };
+    return { ...this.state, expr: this.expr.value() };
+  }
+
+  private drawHistory(menu: HTMLDetailsElement): void {
+    const list = queryHistory();
+    replace(
+      this.historyList,
+      ...(list.length > 0
+        ? list.map((e) =>
+            h("li", {}, h("button", { type: "button", title: "Run this expression", onclick: () => {
+              menu.open = false;
+              this.expr.setValue(e);
+              void this.run();
+            } }, e)),
+          )
+        : [h("li", { class: "empty" }, "No expressions run yet.")]),
+    );
+  }
+
+  /** Replaces the expression with the server's formatting of it (Prometheus' format_query). */
+  private async format(): Promise<void> {
+    try {
+      const { data } = await apiGet<string>("format_query", { query: this.expr.value() });
+      this.expr.setValue(data);
+      replace(this.editorMessages);
+      this.hooks.changed();
+    } catch (err) {
+      replace(this.editorMessages, messages(`format: ${(err as Error).message}`));
+    }
   }
 
   private drawTabs(): void {
@@ -97,12 +132,14 @@ export class Panel {
 
   /** Evaluates the expression in the current tab; a newer run's output replaces an older one's. */
   async run(): Promise<void> {
-    this.state.expr = this.expr.value;
+    this.state.expr = this.expr.value();
     this.hooks.changed();
+    replace(this.editorMessages);
     const { expr, tab, range, end, step } = this.state;
     const q = expr.trim();
     const result = this.result;
     if (q === "") return replace(result);
+    remember(q);
     const rangeMs = parseDuration(range);
     const endMs = end.trim() === "" ? Date.now() : parseTime(end);
     const my = ++this.generation;
