@@ -76,6 +76,10 @@ export class WebServer {
     this.app = buildApp(opts);
     const handler = this.app.callback();
     const t = opts.webConfig?.tlsServerConfig;
+    // Node looks for connections past the read timeout every 30 s by default; a shorter
+    // timeout is checked as often as it lasts, so idle connections cannot hold the
+    // --web.max-connections slots much longer than --web.read-timeout.
+    const connectionsCheckingInterval = Math.max(100, Math.min(30_000, opts.readTimeoutMs));
     if (opts.tls && t) {
       const policy = t.clientAuthType;
       this.server = createHttpsServer(
@@ -87,11 +91,12 @@ export class WebServer {
           rejectUnauthorized: policy === "RequireAndVerifyClientCert",
           minVersion: tlsVersion(t.minVersion),
           maxVersion: tlsVersion(t.maxVersion),
+          connectionsCheckingInterval,
         },
         handler,
       );
     } else {
-      this.server = createHttpServer(handler);
+      this.server = createHttpServer({ connectionsCheckingInterval }, handler);
     }
     if (opts.maxConnections > 0) this.server.maxConnections = opts.maxConnections;
     this.server.requestTimeout = opts.readTimeoutMs;
