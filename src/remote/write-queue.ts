@@ -113,6 +113,8 @@ export class WriteQueue implements ShardSender {
   private outDurationRate = 0;
   private ratesInit = false;
   private lastSendFailureMs = 0;
+  /** Samples in batches being sent (or retried): still pending, though no longer in a shard. */
+  private inFlight = 0;
   private sweepAtMs = Date.now() + 10 * 60_000;
 
   constructor(opts: WriteQueueOptions) {
@@ -179,11 +181,22 @@ export class WriteQueue implements ShardSender {
       shards[e.hash % shards.length].push(e, ts[i], vs[i]);
       pending++;
     }
-    m.samplesPending = pending;
+    m.samplesPending = pending + this.inFlight;
+  }
+
+  /** Sends one batch (see send); its samples count as pending until it is done. */
+  async sendBatch(entries: readonly WriteSeriesEntry[], ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
+    this.inFlight += n;
+    try {
+      await this.send(entries, ts, vs, n);
+    } finally {
+      this.inFlight -= n;
+      this.metrics.samplesPending = Math.max(0, this.metrics.samplesPending - n);
+    }
   }
 
   /** Sends one batch, retrying recoverable failures with backoff until it succeeds or the queue hard-stops. */
-  async sendBatch(entries: readonly WriteSeriesEntry[], ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
+  private async send(entries: readonly WriteSeriesEntry[], ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
     let highest = 0;
     for (let i = 0; i < n; i++) if (ts[i] > highest) highest = ts[i];
     let v2 = this.message === V2_MESSAGE;
@@ -315,7 +328,7 @@ export class WriteQueue implements ShardSender {
     }
     let pending = 0;
     for (const s of this.shards) pending += s.pending;
-    this.metrics.samplesPending = pending;
+    this.metrics.samplesPending = pending + this.inFlight;
     if (now >= this.sweepAtMs) {
       this.series.sweep(now - 10 * 60_000);
       this.sweepAtMs = now + 10 * 60_000;
