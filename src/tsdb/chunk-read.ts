@@ -55,7 +55,7 @@ export function headSeriesChunks(head: Head, matchers: readonly Matcher[], mint:
   const out: ChunkSeries[] = [];
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (s.alive[id] !== 1) continue;
+    if (!head.registry.isAlive(id)) continue;
     const list: RawChunk[] = [];
     for (let c = s.firstChunk[id]; c >= 0; c = ch.next[c]) {
       if (ch.maxt[c] < mint || ch.mint[c] > maxt) continue;

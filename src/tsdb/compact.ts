@@ -92,7 +92,7 @@ export interface CompactResult {
 
 /** Writes the head's samples in [mint, maxt) as a level-1 block under dir. */
 export async function compactHead(head: Head, dir: string, mint: number, maxt: number): Promise<BlockMeta | undefined> {
-  const refs = Array.from(head.allPostings.view());
+  const refs = Array.from(head.registry.allIds());
   const labels = new Map<number, Labels>();
   const symbols = new Set<string>();
   for (const ref of refs) {

@@ -438,7 +438,7 @@ export class DB implements Storage {
 
   private countOpenChunks(): number {
     let n = 0;
-    for (const ref of this.head.allPostings.view()) if (this.head.open.count(ref) > 0) n++;
+    for (const ref of this.head.registry.allIds()) if (this.head.open.count(ref) > 0) n++;
     return n;
   }
 

@@ -8,7 +8,7 @@ import type { Labels } from "../model/labels.js";
 import type { Appender, SeriesRef } from "../storage/interface.js";
 import { DuplicateSampleError, InvalidSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError, UnknownSeriesRefError } from "../storage/errors.js";
 import { ClosedError } from "./errors.js";
-import { ID_SPACE, sameValue, type Head } from "./head.js";
+import { sameValue, type Head } from "./head.js";
 import { RecordEncoder, type RefSeries } from "./record/record.js";
 import type { WL } from "./wlog/wlog.js";
 
@@ -126,7 +126,7 @@ export class HeadAppender implements Appender {
     const head = this.head;
     if (head.unloggedSeries.length === 0) return;
     const series: RefSeries[] = [];
-    for (const id of head.unloggedSeries) if (head.series.alive[id] === 1) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
+    for (const id of head.unloggedSeries) if (head.registry.isAlive(id)) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
     if (series.length) wal.log(encoder.series(series));
     head.unloggedSeries = [];
   }
@@ -158,11 +158,8 @@ export class HeadAppender implements Appender {
   /** The buffered samples' refs, as the WAL records them. */
   private walRefs(): Float64Array {
     if (walRefScratch.length < this.n) walRefScratch = new Float64Array(this.ids.length);
-    const gen = this.head.series.gen;
-    for (let i = 0; i < this.n; i++) {
-      const id = this.ids[i];
-      walRefScratch[i] = gen[id] * ID_SPACE + id;
-    }
+    const registry = this.head.registry;
+    for (let i = 0; i < this.n; i++) walRefScratch[i] = registry.refOf(this.ids[i]);
     return walRefScratch;
   }
 

@@ -15,7 +15,7 @@ export function headPostingsForMatchers(head: Head, matchers: readonly Matcher[]
   const its: Uint32Array[] = [];
   const nots: Uint32Array[] = [];
   for (const m of matchers) {
-    const byValue = head.postings.get(m.name);
+    const byValue = head.registry.values(m.name);
     if (m.matchesEmpty()) {
       // Series without the label match too, so remove those whose value does not match.
       if (!byValue) continue;
@@ -36,7 +36,7 @@ export function headPostingsForMatchers(head: Head, matchers: readonly Matcher[]
     if (lists.length === 0) return EMPTY;
     its.push(lists.length === 1 ? lists[0] : unionPostings(lists));
   }
-  let result = its.length === 0 ? head.allPostings.view() : its.length === 1 ? its[0] : intersectPostings(its);
+  let result = its.length === 0 ? head.registry.allIds() : its.length === 1 ? its[0] : intersectPostings(its);
   for (const n of nots) {
     if (result.length === 0) break;
     result = differencePostings(result, n);
@@ -71,7 +71,7 @@ export class HeadQuerier implements Querier {
   /** True when the series may hold samples inside [mint, maxt]. */
   private overlaps(id: number, mint: number, maxt: number): boolean {
     const s = this.head.series;
-    return s.alive[id] === 1 && s.mint[id] <= maxt && (s.maxt[id] >= mint || this.head.ooo.has(id));
+    return this.head.registry.isAlive(id) && s.mint[id] <= maxt && (s.maxt[id] >= mint || this.head.ooo.has(id));
   }
 
   async select(sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]> {
@@ -97,7 +97,7 @@ export class HeadQuerier implements Querier {
   async labelNames(matchers: readonly Matcher[]): Promise<string[]> {
     const names = new Set<string>();
     if (matchers.length === 0 && this.coversHead()) {
-      for (const [name, byValue] of this.head.postings) if (byValue.size > 0) names.add(name);
+      for (const name of this.head.registry.names()) if ((this.head.registry.values(name)?.size ?? 0) > 0) names.add(name);
     } else {
       const refs = headPostingsForMatchers(this.head, matchers);
       for (let i = 0; i < refs.length; i++) {
@@ -111,7 +111,7 @@ export class HeadQuerier implements Querier {
   async labelValues(name: string, matchers: readonly Matcher[]): Promise<string[]> {
     const values = new Set<string>();
     if (matchers.length === 0 && this.coversHead()) {
-      const byValue = this.head.postings.get(name);
+      const byValue = this.head.registry.values(name);
       if (byValue) for (const v of byValue.keys()) values.add(v);
     } else {
       const refs = headPostingsForMatchers(this.head, matchers);

@@ -45,11 +45,13 @@ export function headStats(head: Head, limit: number): TSDBStats {
   const memory = new Top(limit);
   const pairs = new Top(limit);
   let numLabelPairs = 0;
-  for (const [name, byValue] of head.postings) {
+  for (const name of head.registry.names()) {
+    const byValue = head.registry.values(name)!;
     let bytes = 0;
     for (const [value, list] of byValue) {
       numLabelPairs++;
-      bytes += value.length * list.n;
+      // As Prometheus: the bytes of the distinct values, each stored once.
+      bytes += value.length;
       pairs.add(`${name}=${value}`, list.n);
       if (name === METRIC_NAME) byMetric.add(value, list.n);
     }
@@ -57,7 +59,7 @@ export function headStats(head: Head, limit: number): TSDBStats {
     memory.add(name, bytes);
   }
   let openChunks = 0;
-  for (const ref of head.allPostings.view()) if (head.open.count(ref) > 0) openChunks++;
+  for (const ref of head.registry.allIds()) if (head.open.count(ref) > 0) openChunks++;
   const empty = head.numSeries === 0;
   return {
     headStats: {

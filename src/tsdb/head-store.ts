@@ -1,8 +1,8 @@
-// Struct-of-arrays storage for head series: every per-series field is a slot in a
-// typed array indexed by the series ref, so a million series cost a handful of arrays
-// rather than a million object graphs. Labels are symbol ids in one pool; cut chunks are
-// kept as a linked list per series in chunk-indexed arrays. Open chunks live in WASM
-// memory (src/wasm/open-chunks.ts).
+// Struct-of-arrays storage for the head: every per-series field is a slot in a typed
+// array indexed by the series id, so a million series cost a handful of arrays rather
+// than a million object graphs. Cut chunks are kept as a linked list per series in
+// chunk-indexed arrays; labels are symbol ids in one pool; postings are growable sorted
+// id lists. Open chunks live in WASM memory (src/wasm/open-chunks.ts).
 
 /** A Float64Array that grows by doubling, keeping its contents. */
 function grow64(a: Float64Array, n: number, fill: number): Float64Array<ArrayBuffer> {
@@ -22,27 +22,15 @@ function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
   b.set(a);
   return b;
 }
-function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
 
-/** Per-series columns. Index = series id; id 0 is never used. */
+/** Per-series sample state. Index = series id (head-series.ts); id 0 is never used. */
 export class SeriesColumns {
   capacity = 0;
-  /** 1 while the series exists. */
-  alive = new Uint8Array(0);
-  /** Generation of the series holding the id: its ref is id + gen * 2^24. */
-  gen = new Uint32Array(0);
   /** Oldest sample time held in memory or head chunk files; +Infinity when empty. */
   mint = new Float64Array(0);
   /** Newest committed sample time; -Infinity when empty. */
   maxt = new Float64Array(0);
   lastValue = new Float64Array(0);
-  labelOff = new Uint32Array(0);
-  /** Label count; 32 bits, since Prometheus sets no limit on labels per series. */
-  labelLen = new Uint32Array(0);
   firstChunk = new Int32Array(0);
   lastChunk = new Int32Array(0);
   /** Appender id that holds uncommitted samples for the series, and their newest time/value. */
@@ -50,17 +38,13 @@ export class SeriesColumns {
   pendingMaxt = new Float64Array(0);
   pendingValue = new Float64Array(0);
 
-  ensure(ref: number): void {
-    if (ref < this.capacity) return;
+  ensure(id: number): void {
+    if (id < this.capacity) return;
     let n = Math.max(1024, this.capacity);
-    while (n <= ref) n *= 2;
-    this.alive = growU8(this.alive, n);
-    this.gen = growU32(this.gen, n);
+    while (n <= id) n *= 2;
     this.mint = grow64(this.mint, n, Infinity);
     this.maxt = grow64(this.maxt, n, -Infinity);
     this.lastValue = grow64(this.lastValue, n, 0);
-    this.labelOff = growU32(this.labelOff, n);
-    this.labelLen = growU32(this.labelLen, n);
     this.firstChunk = grow32(this.firstChunk, n, -1);
     this.lastChunk = grow32(this.lastChunk, n, -1);
     this.pendingOwner = grow32(this.pendingOwner, n, 0);
@@ -71,7 +55,7 @@ export class SeriesColumns {
 
   /** Bytes held by the columns. */
   bytes(): number {
-    return this.capacity * (1 + 4 + 8 * 3 + 4 + 4 + 4 + 4 + 4 + 8 + 8);
+    return this.capacity * (8 * 3 + 4 + 4 + 4 + 8 + 8);
   }
 }
 

@@ -248,7 +248,7 @@ export async function checkpointWAL(head: Head, wal: WL, mint: number, logger: L
   const segs = listSegments(wal.dir).filter((s) => s <= to);
   if (segs.length === 0) return;
   const series: RefSeries[] = [];
-  for (const id of head.allPostings.view()) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
+  for (const id of head.registry.allIds()) series.push({ ref: head.refOf(id), labels: head.labelsOf(id) });
   const aliases = head.walRefAliases;
   const stats = await createCheckpoint({
     walDir: wal.dir,

@@ -1,27 +1,23 @@
-// The head block: the most recent samples, in memory (open chunks) and in chunks_head/
-// (cut chunks). Series are found by a hash of their labels, then addressed by an
-// integer id that indexes the column arrays; postings per label pair are sorted
-// Uint32Arrays of ids. The refs handed to appenders and written to the WAL are
-// id + generation * 2^24: ids of removed series are reused (so memory follows the live
-// series, not every series ever seen) while a ref never names two series, and a stale
-// ref simply fails to resolve. Appends go through head-append.ts, reads through
-// head-read.ts, the WAL side through head-wal.ts.
+// The head block: the most recent samples, in memory (open chunks, in WASM memory) and
+// in chunks_head/ (cut chunks). Which series exist, their ids, refs, labels and postings
+// are the registry's (head-series.ts); this file keeps each series' sample state and
+// chunks. Appends go through head-append.ts, reads through head-read.ts, truncation
+// through head-truncate.ts, the WAL side through head-wal.ts.
 import { join } from "node:path";
-import { labelsHash, labelsKey, type Label, type Labels } from "../model/labels.js";
+import type { Labels } from "../model/labels.js";
 import type { SampleBatch } from "../model/sample.js";
 import { isStaleNaN } from "../model/sample.js";
 import { nopLogger, type Logger } from "../log/logger.js";
 import { HeadChunkFiles } from "./chunks/head-chunks.js";
 import { OpenChunks, type CutChunk } from "../wasm/open-chunks.js";
 import { decodeXorChunkRange } from "./chunkenc/xor.js";
-import { ChunkColumns, LabelPool, PostingsList, SeriesColumns, SymbolTable } from "./head-store.js";
+import { SeriesRegistry } from "./head-series.js";
+import { truncateHead } from "./head-truncate.js";
+import { ChunkColumns, SeriesColumns } from "./head-store.js";
 import type { WL } from "./wlog/wlog.js";
 
 export const DEFAULT_CHUNK_RANGE_MS = 2 * 3600_000;
 export const DEFAULT_SAMPLES_PER_CHUNK = 120;
-/** Ids per generation: a ref is id + generation * ID_SPACE. */
-export const ID_SPACE = 1 << 24;
-
 export interface HeadOptions {
   /** The data directory; cut chunks go to <dir>/chunks_head. */
   readonly dir: string;
@@ -67,23 +63,18 @@ interface OOOSamples {
 
 export class Head {
   readonly opts: Required<Omit<HeadOptions, "logger" | "hash">>;
-  private readonly hash: (labels: Labels) => number;
   readonly logger: Logger;
+  /** Which series exist: ids, refs, labels, postings. */
+  readonly registry: SeriesRegistry;
+  /** Per-series sample state (times, last value, chunk list, pending appends), by id. */
   readonly series = new SeriesColumns();
   readonly chunks = new ChunkColumns();
   /** Each series' open chunk, XOR-encoded in WASM memory. */
   readonly open: OpenChunks;
-  symbols = new SymbolTable();
-  labelPool = new LabelPool();
-  readonly postings = new Map<string, Map<string, PostingsList>>();
-  readonly allPostings = new PostingsList();
   readonly ooo = new Map<number, OOOSamples>();
   readonly tombstones = new Map<number, Interval[]>();
   readonly chunkFiles: HeadChunkFiles;
   readonly counters = new HeadCounters();
-  private readonly byHash = new Map<number, number>();
-  /** Series whose hash collides with an earlier one, by exact label key. */
-  private readonly collisions = new Map<string, number>();
   /** WAL refs replay found naming a series that has another ref; cleared by the next checkpoint. */
   walRefAliases = new Map<number, number>();
   /** Ids of series created but not yet logged to the WAL; the next commit logs them first. */
@@ -93,19 +84,11 @@ export class Head {
   onCommit: (() => void) | undefined;
   /** Sample buffers of finished appenders, reused by new ones. */
   readonly appendBuffers: { ids: Float64Array; ts: Float64Array; vs: Float64Array }[] = [];
-  /** The lowest id never used; ids below it are taken or in freeIds/retiredIds. */
-  nextId = 1;
-  /** Ids of removed series whose records are gone from the WAL: free to reuse. */
-  private freeIds: number[] = [];
-  /** Ids of removed series the WAL may still mention; free after the next checkpoint. */
-  private retiredIds: number[] = [];
-  numSeries = 0;
   minTime = Infinity;
   maxTime = -Infinity;
   /** Samples before this are out of bounds (set to the newest block's end after compaction). */
   minValidTime = -Infinity;
   private nextAppenderId = 1;
-  private readonly scratchIds: number[] = [];
 
   constructor(opts: HeadOptions) {
     this.opts = {
@@ -115,7 +98,7 @@ export class Head {
       outOfOrderTimeWindowMs: opts.outOfOrderTimeWindowMs ?? 0,
     };
     this.logger = opts.logger ?? nopLogger;
-    this.hash = opts.hash ?? labelsHash;
+    this.registry = new SeriesRegistry(opts.hash);
     this.open = new OpenChunks(this.opts.samplesPerChunk, this.opts.chunkRangeMs);
     this.chunkFiles = new HeadChunkFiles({ dir: join(opts.dir, "chunks_head"), logger: this.logger });
   }
@@ -132,52 +115,40 @@ export class Head {
 
   // ---- series ----
 
+  /** Live series. */
+  get numSeries(): number {
+    return this.registry.count;
+  }
+
   /** The ref a series is known by outside the head. */
   refOf(id: number): number {
-    return this.series.gen[id] * ID_SPACE + id;
+    return this.registry.refOf(id);
   }
 
   /** The id a ref names while that series is alive, else 0. */
   resolve(ref: number): number {
-    if (!(ref > 0)) return 0;
-    const id = ref % ID_SPACE;
-    const s = this.series;
-    return id < s.capacity && s.alive[id] === 1 && s.gen[id] === (ref - id) / ID_SPACE ? id : 0;
+    return this.registry.resolve(ref);
   }
 
   isAlive(ref: number): boolean {
-    return this.resolve(ref) !== 0;
+    return this.registry.resolve(ref) !== 0;
   }
 
   /** The id of the series with these labels, or 0. */
   lookup(labels: Labels): number {
-    const h = this.hash(labels);
-    const id = this.byHash.get(h);
-    if (id === undefined) return 0;
-    if (this.labelsMatch(id, labels)) return id;
-    return this.collisions.get(labelsKey(labels)) ?? 0;
+    return this.registry.lookup(labels);
   }
 
   /** Finds or creates the series; returns its id (negative when just created). */
   getOrCreate(labels: Labels): number {
-    const found = this.lookup(labels);
+    const found = this.registry.lookup(labels);
     if (found !== 0) return found;
-    const id = this.freeIds.pop();
-    if (id !== undefined) {
-      this.insertSeries(id, this.series.gen[id] + 1, labels);
-      this.unloggedSeries.push(id);
-      return -id;
-    }
-    return -this.createFresh(labels, 0);
+    return -this.created(this.registry.create(labels), true);
   }
 
   /** Creates a series under a never-used id whose ref is above minRef; logged by the next commit. */
   createFresh(labels: Labels, minRef: number): number {
-    const id = this.nextId++;
-    if (id >= ID_SPACE) throw new Error(`head is full: ${ID_SPACE - 1} series`);
-    this.insertSeries(id, minRef < id ? 0 : Math.floor(minRef / ID_SPACE) + 1, labels);
-    this.unloggedSeries.push(id);
-    return id;
+    return this.created(this.registry.createFresh(labels, minRef), true);
   }
 
   /**
@@ -185,85 +156,40 @@ export class Head {
    * when the labels are known, or 0 when the ref's id is taken by other labels.
    */
   createWithRef(ref: number, labels: Labels): number {
-    const found = this.lookup(labels);
+    const found = this.registry.lookup(labels);
     if (found !== 0) return found;
-    const id = ref % ID_SPACE;
-    if (id === 0 || (id < this.series.capacity && this.series.alive[id] === 1)) return 0;
-    this.insertSeries(id, (ref - id) / ID_SPACE, labels);
-    if (id >= this.nextId) this.nextId = id + 1;
-    return id;
+    const id = this.registry.createWithRef(ref, labels);
+    return id === 0 ? 0 : this.created(id, false);
   }
 
   /** Ids retired before the checkpoint that just completed may now be reused. */
   releaseRetiredIds(): void {
-    for (const id of this.retiredIds) this.freeIds.push(id);
-    this.retiredIds = [];
+    this.registry.releaseRetiredIds();
   }
 
-  private insertSeries(id: number, gen: number, labels: Labels): void {
+  /** Gives a new series empty sample state (its id may be a reused one). */
+  private created(id: number, log: boolean): number {
     const s = this.series;
     s.ensure(id);
     this.open.ensure(s.capacity);
-    s.gen[id] = gen;
-    const ids = this.scratchIds;
-    ids.length = 0;
-    for (const l of labels) ids.push(this.symbols.intern(l.name), this.symbols.intern(l.value));
-    s.labelOff[id] = this.labelPool.add(ids, ids.length);
-    s.labelLen[id] = labels.length;
-    s.alive[id] = 1;
     s.mint[id] = Infinity;
     s.maxt[id] = -Infinity;
     this.open.drop(id);
     s.firstChunk[id] = -1;
     s.lastChunk[id] = -1;
     s.pendingOwner[id] = 0;
-    const h = this.hash(labels);
-    if (this.byHash.has(h)) this.collisions.set(labelsKey(labels), id);
-    else this.byHash.set(h, id);
-    for (const l of labels) {
-      let byValue = this.postings.get(l.name);
-      if (!byValue) this.postings.set(l.name, (byValue = new Map()));
-      let list = byValue.get(l.value);
-      if (!list) byValue.set(l.value, (list = new PostingsList()));
-      list.add(id);
-    }
-    this.allPostings.add(id);
-    this.numSeries++;
+    if (log) this.unloggedSeries.push(id);
     this.counters.seriesCreated++;
-  }
-
-  private labelsMatch(id: number, labels: Labels): boolean {
-    const s = this.series;
-    if (s.labelLen[id] !== labels.length) return false;
-    const off = s.labelOff[id];
-    const pool = this.labelPool.pool;
-    const str = this.symbols.strings;
-    for (let i = 0; i < labels.length; i++) {
-      if (str[pool[off + 2 * i]] !== labels[i].name || str[pool[off + 2 * i + 1]] !== labels[i].value) return false;
-    }
-    return true;
+    return id;
   }
 
   labelsOf(id: number): Labels {
-    const s = this.series;
-    const n = s.labelLen[id];
-    const off = s.labelOff[id];
-    const pool = this.labelPool.pool;
-    const str = this.symbols.strings;
-    const out: Label[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = { name: str[pool[off + 2 * i]], value: str[pool[off + 2 * i + 1]] };
-    return out;
+    return this.registry.labelsOf(id);
   }
 
   /** The value of one label of a series, or "" when absent. */
   labelValueOf(id: number, name: string): string {
-    const s = this.series;
-    const n = s.labelLen[id];
-    const off = s.labelOff[id];
-    const pool = this.labelPool.pool;
-    const str = this.symbols.strings;
-    for (let i = 0; i < n; i++) if (str[pool[off + 2 * i]] === name) return str[pool[off + 2 * i + 1]];
-    return "";
+    return this.registry.labelValueOf(id, name);
   }
 
   // ---- samples (committed path) ----
@@ -282,7 +208,7 @@ export class Head {
       const id = ids[i];
       const t = ts[i];
       const v = vs[i];
-      if (s.alive[id] !== 1) {
+      if (!this.registry.isAlive(id)) {
         this.counters.unknownSeriesSamples++;
         continue;
       }
@@ -408,126 +334,19 @@ export class Head {
     return b;
   }
 
-  // ---- truncation ----
+  // ---- truncation (head-truncate.ts walks the series) ----
 
-  /**
-   * Drops everything before mint: cut chunks ending before it, open chunks ending before
-   * it, out-of-order samples before it; then series left empty. Returns removed series.
-   */
+  /** Drops everything before mint; returns the number of series removed. */
   truncateMemory(mint: number): number {
-    const s = this.series;
-    const ch = this.chunks;
-    let removed = 0;
-    const posting = this.allPostings.view();
-    for (let i = 0; i < posting.length; i++) {
-      const id = posting[i];
-      let c = s.firstChunk[id];
-      while (c >= 0 && ch.maxt[c] < mint) {
-        const next = ch.next[c];
-        ch.release(c);
-        this.counters.chunksRemoved++;
-        c = next;
-      }
-      s.firstChunk[id] = c;
-      if (c < 0) s.lastChunk[id] = -1;
-      if (this.open.count(id) > 0 && s.maxt[id] < mint) this.open.drop(id);
-      const o = this.ooo.get(id);
-      if (o) {
-        let k = 0;
-        while (k < o.ts.length && o.ts[k] < mint) k++;
-        if (k > 0) {
-          o.ts.splice(0, k);
-          o.vs.splice(0, k);
-        }
-        if (o.ts.length === 0) this.ooo.delete(id);
-      }
-      const stones = this.tombstones.get(id);
-      if (stones) {
-        const kept = stones.filter((iv) => iv.maxt >= mint);
-        if (kept.length) this.tombstones.set(id, kept);
-        else this.tombstones.delete(id);
-      }
-      const empty = s.firstChunk[id] < 0 && this.open.count(id) === 0 && !this.ooo.has(id);
-      if (empty && s.pendingOwner[id] === 0) {
-        this.removeSeries(id);
-        removed++;
-      } else {
-        s.mint[id] = this.seriesMinTime(id);
-      }
-    }
-    if (removed > 0) {
-      for (const byValue of this.postings.values()) {
-        for (const [value, list] of byValue) {
-          list.compact(s.alive);
-          if (list.n === 0) byValue.delete(value);
-        }
-      }
-      for (const [name, byValue] of this.postings) if (byValue.size === 0) this.postings.delete(name);
-      this.allPostings.compact(s.alive);
-      if (this.labelPool.wasted > this.labelPool.used / 2) this.compactSymbols();
-    }
-    this.minTime = Infinity;
-    for (const id of this.allPostings.view()) if (s.mint[id] < this.minTime) this.minTime = s.mint[id];
-    // Data before mint now lives in blocks; a chunk reaching back past it must not pull
-    // the head's range (and so the next compaction) back over that block.
-    if (this.minTime < mint) this.minTime = mint;
-    if (this.numSeries === 0) this.maxTime = Math.max(this.maxTime, mint - 1);
-    this.chunkFiles.truncate(mint);
-    this.counters.truncations++;
-    return removed;
+    return truncateHead(this, mint);
   }
 
-  /** Rebuilds symbols and the label pool from live series, so churn does not grow them forever. */
-  private compactSymbols(): void {
-    const s = this.series;
-    const oldPool = this.labelPool.pool;
-    const oldStrings = this.symbols.strings;
-    const symbols = new SymbolTable();
-    const pool = new LabelPool();
-    const ids: number[] = [];
-    for (const id of this.allPostings.view()) {
-      const off = s.labelOff[id];
-      const n = 2 * s.labelLen[id];
-      ids.length = 0;
-      for (let i = 0; i < n; i++) ids.push(symbols.intern(oldStrings[oldPool[off + i]]));
-      s.labelOff[id] = pool.add(ids, n);
-    }
-    this.symbols = symbols;
-    this.labelPool = pool;
-  }
-
-  private seriesMinTime(id: number): number {
-    const s = this.series;
-    let m = Infinity;
-    const c = s.firstChunk[id];
-    if (c >= 0) m = this.chunks.mint[c];
-    else if (this.open.count(id) > 0) m = this.open.mint(id);
-    const o = this.ooo.get(id);
-    if (o && o.ts.length && o.ts[0] < m) m = o.ts[0];
-    return m;
-  }
-
-  private removeSeries(id: number): void {
-    const s = this.series;
-    const labels = this.labelsOf(id);
-    const h = this.hash(labels);
-    if (this.byHash.get(h) === id) {
-      this.byHash.delete(h);
-      // Promote a colliding series, if any, to the hash slot.
-      for (const [key, other] of this.collisions) {
-        if (this.hash(this.labelsOf(other)) === h) {
-          this.collisions.delete(key);
-          this.byHash.set(h, other);
-          break;
-        }
-      }
-    } else this.collisions.delete(labelsKey(labels));
-    s.alive[id] = 0;
+  /** Forgets a series that holds no samples any more. */
+  removeSeries(id: number): void {
+    this.registry.remove(id);
     this.open.drop(id);
     this.tombstones.delete(id);
-    this.retiredIds.push(id);
-    this.labelPool.wasted += 2 * s.labelLen[id];
-    this.numSeries--;
+    this.ooo.delete(id);
     this.counters.seriesRemoved++;
   }
 
@@ -536,14 +355,11 @@ export class Head {
    * open chunks' WASM memory, and estimates for the JS maps (postings, symbols, hash index).
    */
   memoryBreakdown(): Record<HeadMemoryKind, number> {
-    let postings = 0;
-    for (const byValue of this.postings.values()) for (const l of byValue.values()) postings += l.refs.byteLength + 64;
-    let symbols = 0;
-    for (const str of this.symbols.strings) symbols += 2 * str.length + 64;
+    const r = this.registry.memory();
     return {
-      series: this.series.bytes() + this.byHash.size * 40,
-      labels: this.labelPool.bytes() + symbols,
-      postings,
+      series: r.series + this.series.bytes(),
+      labels: r.labels,
+      postings: r.postings,
       open_chunks: this.open.memoryBytes(),
       cut_chunk_refs: this.chunks.bytes(),
     };
