@@ -3,7 +3,8 @@
 // exporter (bench/ingest/exporter.ts, its own process), warms up until every series has had a
 // chunk cut, then is measured over a window: server CPU per ingested sample (from /proc, all
 // threads) and median RSS per active series (samples and series from each system's own
-// metrics). Rounds interleave the systems; the summary prints medians and promwasm's ratios.
+// metrics). Rounds interleave the systems; the summary prints medians, promwasm's ratios and
+// its memory by kind (promwasm_tsdb_head_bytes, promwasm_scrape_cache_bytes) when exposed.
 //
 //   npm run bench:ingest -- [--series=50000,100000] [--targets=20] [--interval=1s] [--rounds=3]
 //                           [--warmup=125s] [--window=60s] [--systems=promwasm,prometheus,victoria-metrics] [--quick]
@@ -50,8 +51,8 @@ interface Measurement {
   readonly samplesPerSec: number;
   /** Head chunks per series at the window's start (>= 2 once one chunk per series was cut); undefined without the gauge. */
   readonly chunksPerSeries?: number;
-  /** promwasm_tsdb_head_bytes by kind at the window's end, when the system exposes it. */
-  readonly headBytes: Map<string, number>;
+  /** promwasm_tsdb_head_bytes by kind and promwasm_scrape_cache_bytes at the window's end, when the system exposes them. */
+  readonly memoryBytes: Map<string, number>;
 }
 
 function options(): Options {
@@ -130,9 +131,12 @@ async function targetsUp(base: string): Promise<number> {
   return body.data.activeTargets.filter((t) => t.health === "up").length;
 }
 
-function headBytes(metrics: string): Map<string, number> {
+/** promwasm's memory by kind: the head's kinds, and its scrape caches as "scrape cache". */
+function memoryByKind(metrics: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const m of metrics.matchAll(/^promwasm_tsdb_head_bytes\{[^}]*\bkind="([^"]*)"[^}]*\} (\S+)/gm)) out.set(m[1], Number(m[2]));
+  const cache = metricSum(metrics, "promwasm_scrape_cache_bytes");
+  if (cache !== undefined) out.set("scrape cache", cache);
   return out;
 }
 
@@ -193,7 +197,7 @@ async function measure(sys: System, w: Workload, root: string, tag: string): Pro
       series,
       samplesPerSec: (samples * 1000) / (t1 - t0),
       chunksPerSeries: chunks !== undefined && series0 ? chunks / series0 : undefined,
-      headBytes: headBytes(m1),
+      memoryBytes: memoryByKind(m1),
     };
   } finally {
     if (running) await stopChild(running.child);
@@ -231,10 +235,10 @@ function summarize(results: Map<SystemName, Measurement[]>): void {
     if (ours && name !== "promwasm") console.log(`promwasm/${name}: CPU per sample ${(ours.cpu / theirs.cpu).toFixed(2)}x, RSS per series ${(ours.rss / theirs.rss).toFixed(2)}x`);
   }
   const runs = results.get("promwasm") ?? [];
-  const kinds = new Set(runs.flatMap((m) => [...m.headBytes.keys()]));
+  const kinds = new Set(runs.flatMap((m) => [...m.memoryBytes.keys()]));
   if (kinds.size) {
-    const perSeries = [...kinds].map((k) => `${k} ${median(runs.map((m) => (m.headBytes.get(k) ?? 0) / m.series)).toFixed(0)}`);
-    console.log(`promwasm head bytes per series by kind (median): ${perSeries.join(", ")}`);
+    const perSeries = [...kinds].map((k) => `${k} ${median(runs.map((m) => (m.memoryBytes.get(k) ?? 0) / m.series)).toFixed(0)}`);
+    console.log(`promwasm memory per series by kind, bytes (median; RSS/series ${median(runs.map((m) => m.rssKiBPerSeries * 1024)).toFixed(0)}): ${perSeries.join(", ")}`);
   }
 }
 
