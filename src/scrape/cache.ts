@@ -41,6 +41,7 @@ export class ScrapeCache {
   private readonly free: number[] = [];
   // Series texts, back to back; `wasted` counts bytes of freed slots, reclaimed by compaction.
   private text = new Uint8Array(4096);
+  private textView = new DataView(this.text.buffer);
   private textUsed = 0;
   private wasted = 0;
   // Series texts are keyed by the lexer's hash; equal hashes keep a short list.
@@ -62,7 +63,7 @@ export class ScrapeCache {
   }
 
   private matches(p: Parser, slot: number): boolean {
-    return p.seriesEquals(this.text, this.textOff[slot]!, this.textLen[slot]!);
+    return p.seriesEquals(this.textView, this.textOff[slot]!, this.textLen[slot]!);
   }
 
   /** Caches the parser's current series text (dropped: relabeling drops it); returns its slot. */
@@ -106,6 +107,7 @@ export class ScrapeCache {
     let size = this.text.length * 2;
     while (size < this.textUsed + len) size *= 2;
     this.text = grow(this.text, size, (k) => new Uint8Array(k));
+    this.textView = new DataView(this.text.buffer);
   }
 
   private compactText(): void {
@@ -120,6 +122,7 @@ export class ScrapeCache {
       used += len;
     }
     this.text = text;
+    this.textView = new DataView(text.buffer);
     this.textUsed = used;
     this.wasted = 0;
   }

@@ -23,8 +23,8 @@ export interface Parser {
   // Series entries.
   /** A 30-bit hash of the series text (name and label block as written): a cache key (a small integer, cheap as a Map key). */
   seriesHash(): number;
-  /** True when the series text equals buf[off, off+len) (a cache's copy). */
-  seriesEquals(buf: Uint8Array, off: number, len: number): boolean;
+  /** True when the series text equals the len bytes at off in view (a cache's copy). */
+  seriesEquals(view: DataView, off: number, len: number): boolean;
   /** Bytes of the series text. */
   seriesLength(): number;
   /** Copies the series text's bytes into buf at off (seriesLength() bytes). */
