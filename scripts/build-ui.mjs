@@ -1,6 +1,6 @@
-// Emits build/ui/: the page shell, stylesheet and icon copied from src/web/ui/assets/, and
-// app.js, the pages bundled by esbuild from app.ts with the npm packages they use
-// (CodeMirror with Prometheus' PromQL mode, uPlot). Type checking is done by the main tsc
+// Emits build/ui/: the page shell, stylesheet and icon copied from src/web/ui/assets/, uPlot's
+// stylesheet, and app.js, the pages bundled by esbuild from app.ts with the npm packages they
+// use (CodeMirror with Prometheus' PromQL mode, uPlot). Type checking is done by the main tsc
 // run, which includes these files; esbuild only strips types and bundles.
 import { copyFile, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, extname, join, resolve } from "node:path";
@@ -19,6 +19,7 @@ try {
   for (const name of await readdir(srcDir)) {
     if ([".html", ".css", ".svg"].includes(extname(name))) await copyFile(join(srcDir, name), join(tmp, name));
   }
+  await copyFile(join(root, "node_modules", "uplot", "dist", "uPlot.min.css"), join(tmp, "uplot.css"));
   await build({
     entryPoints: [join(srcDir, "app.ts")],
     outfile: join(tmp, "app.js"),

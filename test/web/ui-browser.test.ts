@@ -141,7 +141,7 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
 
   it("plots a range query with a legend of the series", async () => {
     await execute("graph", "raw_metric", { end: sec(END_MS), range: "5h" });
-    expect(await page.$$eval("section.panel .result canvas.chart", (cs) => cs.length)).toBe(1);
+    expect(await page.$$eval("section.panel .result .plot canvas", (cs) => cs.length)).toBe(1);
     expect(await page.$$eval("section.panel .result .legend .series-name", (els) => els.map((e) => e.textContent))).toEqual(['raw_metric{job="a"}', 'raw_metric{job="b"}']);
     await page.screenshot({ path: `${SHOTS}-graph.png`, fullPage: true });
   });
@@ -445,6 +445,102 @@ describe.skipIf(!chromiumPath)("web UI in headless Chromium", () => {
     expect(await exprOf(0)).toBe('raw_metric{job="a"}');
     expect(await panel(0).locator(".result-table tbody tr td").first().textContent()).toBe('raw_metric{job="a"}');
     await page.screenshot({ path: `${SHOTS}-editor.png` });
+  });
+
+  /** Panel 0's graph of expr over the hour before END_MS at a 1m step. */
+  async function graphHour(expr: string): Promise<{ box: { x: number; y: number; width: number; height: number } }> {
+    await page.goto(`${base}/graph`);
+    await panel(0).locator("input.step").fill("1m");
+    await execute("graph", expr, { end: sec(END_MS), range: "1h" });
+    const box = (await panel(0).locator(".plot .u-over").boundingBox())!;
+    return { box };
+  }
+
+  const tooltip = () => panel(0).locator(".plot-tooltip");
+  async function hover(box: { x: number; y: number; width: number; height: number }, fx: number, fy: number): Promise<{ series: string; value: string; t: number; time: string }> {
+    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+    await tooltip().waitFor({ state: "visible" });
+    return {
+      series: (await tooltip().locator(".series-name").textContent()) ?? "",
+      value: (await tooltip().locator(".plot-tooltip-value").textContent()) ?? "",
+      t: Number(await tooltip().getAttribute("data-t")),
+      time: (await tooltip().locator(".plot-tooltip-time").textContent()) ?? "",
+    };
+  }
+
+  async function rangeValues(expr: string): Promise<Map<number, string>> {
+    const api = await getJSON(`${base}/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${sec(END_MS - 3600_000)}&end=${sec(END_MS)}&step=60`);
+    const result = (api.body.data as { result: { values: [number, string][] }[] }).result;
+    return new Map(result[0].values.map(([t, v]) => [Math.round(t * 1000), v]));
+  }
+
+  // Two dense series far apart: raw_metric{job="a"} (about 1700) and {job="zero"} (0).
+  const A_AND_ZERO = 'raw_metric{job="a"} or label_replace(raw_metric{job="a"} * 0, "job", "zero", "", "")';
+
+  it("shows the hovered series' labels, value and time in a tooltip, and isolates or toggles series from the legend", async () => {
+    const { box } = await graphHour(A_AND_ZERO);
+    const a = await rangeValues('raw_metric{job="a"}');
+    const top = await hover(box, 0.5, 0.05);
+    expect(top.series).toBe('raw_metric{job="a"}');
+    expect(top.value).toBe(a.get(top.t));
+    expect(top.time).toBe(new Date(top.t).toISOString().replace("T", " ").replace(".000Z", "Z"));
+    expect((await hover(box, 0.5, 0.97)).series).toBe('{job="zero"}');
+    expect((await hover(box, 0.5, 0.97)).value).toBe("0");
+    await page.screenshot({ path: `${SHOTS}-graph-tooltip.png` });
+
+    const legend = panel(0).locator(".plot-legend li");
+    const pressed = () => legend.evaluateAll((lis) => lis.map((li) => li.getAttribute("aria-pressed")));
+    // A click isolates: only raw_metric{job="a"} is left to hover, even at the bottom.
+    await legend.nth(0).click();
+    expect(await pressed()).toEqual(["true", "false"]);
+    expect((await hover(box, 0.5, 0.97)).series).toBe('raw_metric{job="a"}');
+    // Clicking the only shown series shows all again.
+    await legend.nth(0).click();
+    expect(await pressed()).toEqual(["true", "true"]);
+    expect((await hover(box, 0.5, 0.97)).series).toBe('{job="zero"}');
+    // Ctrl-click toggles one series.
+    await legend.nth(1).click({ modifiers: ["Control"] });
+    expect(await pressed()).toEqual(["true", "false"]);
+    expect((await hover(box, 0.5, 0.97)).series).toBe('raw_metric{job="a"}');
+  });
+
+  it("zooms into a dragged range: the panel's range and end follow and the graph is queried again", async () => {
+    const { box } = await graphHour('raw_metric{job="a"}');
+    const before = Number(await panel(0).locator(".result").getAttribute("data-done"));
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, y, { steps: 8 });
+    await page.mouse.up();
+    await waitDone(0, before);
+    const range = await panel(0).locator("input.range").inputValue();
+    const end = Date.parse(await panel(0).locator("input.end").inputValue());
+    const rangeMs = (Number(/^(\d+)m/.exec(range)?.[1] ?? 0) * 60 + Number(/(\d+)s$/.exec(range)?.[1] ?? 0)) * 1000;
+    // Half of the hour, give or take the pixels of the drag.
+    expect(rangeMs).toBeGreaterThan(25 * 60_000);
+    expect(rangeMs).toBeLessThan(35 * 60_000);
+    expect(end).toBeGreaterThan(END_MS - 20 * 60_000);
+    expect(end).toBeLessThan(END_MS - 10 * 60_000);
+    const stats = await panel(0).locator(".stats").textContent();
+    expect(stats).toContain(`to ${new Date(end).toISOString().replace("T", " ").replace(".000Z", "Z")}`);
+    expect(new URL(page.url()).searchParams.get("g0.range_input")).toBe(range);
+  });
+
+  it("stacks series: the y axis holds their sum, the tooltip still shows each value", async () => {
+    const twin = 'raw_metric{job="a"} or label_replace(raw_metric{job="a"}, "job", "twin", "", "")';
+    const { box } = await graphHour(twin);
+    const values = [...(await rangeValues('raw_metric{job="a"}')).values()].map(Number);
+    const plot = panel(0).locator(".plot");
+    expect(Number(await plot.getAttribute("data-y-max"))).toBeLessThan(2 * Math.min(...values));
+    const before = Number(await panel(0).locator(".result").getAttribute("data-done"));
+    await panel(0).locator("select.display-mode").selectOption("stacked");
+    await waitDone(0, before);
+    expect(Number(await panel(0).locator(".plot").getAttribute("data-y-max"))).toBeGreaterThanOrEqual(2 * Math.max(...values));
+    expect(new URL(page.url()).searchParams.get("g0.display_mode")).toBe("stacked");
+    const a = await rangeValues('raw_metric{job="a"}');
+    const top = await hover(box, 0.5, 0.05);
+    expect(top.value).toBe(a.get(top.t));
+    await page.screenshot({ path: `${SHOTS}-graph-stacked.png` });
   });
 
   it("shows status, flags, configuration and TSDB stats from the status API", async () => {

@@ -1,7 +1,7 @@
 // The expression editor: CodeMirror 6 with Prometheus' own PromQL mode
 // (@prometheus-io/codemirror-promql) for highlighting, linting and completion of functions,
 // metric names, label names and values, asked of this server's /api/v1 like Prometheus' UI.
-import { autocompletion, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, insertNewlineAndIndent } from "@codemirror/commands";
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { lintKeymap } from "@codemirror/lint";
@@ -58,6 +58,8 @@ export function createEditor(initial: string, onSubmit: () => void): ExprEditor 
         syntaxHighlighting(promqlHighlight),
         placeholder("Expression (Enter runs it, Shift+Enter adds a line)"),
         EditorView.lineWrapping,
+        // A completion list left open would cover the controls once the user moved on (Execute, a tab).
+        EditorView.domEventHandlers({ blur: (_e, v) => void closeCompletion(v) }),
         EditorView.contentAttributes.of({ "aria-label": "Expression" }),
         keymap.of([
           { key: "Enter", run: () => (onSubmit(), true) },

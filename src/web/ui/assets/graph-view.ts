@@ -1,11 +1,17 @@
 // The Graph tab: a range query over the panel's range, plotted.
 import { apiGet } from "./api.js";
-import { renderChart, type ChartSeries } from "./chart.js";
 import { h, messages, replace } from "./dom.js";
 import { formatDuration, formatTime, parseDuration, seriesName } from "./format.js";
+import { renderPlot, type PlotSeries } from "./plot.js";
 import type { MatrixItem, QueryData } from "./table-view.js";
 
-export async function runGraph(out: HTMLElement, query: string, startMs: number, endMs: number, stepText: string, widthPx: number): Promise<void> {
+export interface GraphOptions {
+  readonly stacked: boolean;
+  readonly widthPx: number;
+  readonly onZoom: (startMs: number, endMs: number) => void;
+}
+
+export async function runGraph(out: HTMLElement, query: string, startMs: number, endMs: number, stepText: string, opts: GraphOptions): Promise<void> {
   // Prometheus' default: about 250 points across the range, at least one second apart.
   const stepMs = stepText.trim() === "" ? Math.max(1000, Math.floor((endMs - startMs) / 250 / 1000) * 1000) : parseDuration(stepText);
   if (stepMs === undefined) {
@@ -21,7 +27,7 @@ export async function runGraph(out: HTMLElement, query: string, startMs: number,
     replace(out, messages((err as Error).message));
     return;
   }
-  const series: ChartSeries[] = (data.result as MatrixItem[]).map((r) => {
+  const series: PlotSeries[] = (data.result as MatrixItem[]).map((r) => {
     const vals = r.values ?? [];
     const ts = new Float64Array(vals.length);
     const vs = new Float64Array(vals.length);
@@ -38,6 +44,6 @@ export async function runGraph(out: HTMLElement, query: string, startMs: number,
     h("p", { class: "stats" }, `${series.length} series from ${formatTime(startMs)} to ${formatTime(endMs)}, step ${formatDuration(stepMs)}.`),
     chart,
   );
-  if (series.length > 0) renderChart(chart, series, { startMs, endMs, gapMs: stepMs * 1.5, widthPx });
+  if (series.length > 0) renderPlot(chart, series, { startMs, endMs, ...opts });
   else replace(chart, h("p", { class: "empty" }, "Empty query result"));
 }

@@ -3,9 +3,9 @@
 import { apiGet } from "./api.js";
 import { h, messages, replace } from "./dom.js";
 import { createEditor, type ExprEditor } from "./editor.js";
-import { parseDuration, parseTime } from "./format.js";
+import { formatDuration, parseDuration, parseTime } from "./format.js";
 import { runGraph } from "./graph-view.js";
-import type { PanelState, Tab } from "./panel-state.js";
+import type { DisplayMode, PanelState, Tab } from "./panel-state.js";
 import { queryHistory, remember } from "./query-history.js";
 import { runRaw } from "./raw-chunks.js";
 import { runTable } from "./table-view.js";
@@ -54,6 +54,7 @@ export class Panel {
       h("label", {}, "Range ", input("range", "range", { size: 6, title: "Range, e.g. 1h or 30m" })),
       h("label", {}, "End / eval time ", input("end", "end", { size: 22, placeholder: "now", title: "End (graph, raw) or evaluation time (table): unix seconds or RFC3339; empty is now" })),
       h("label", {}, "Step ", input("step", "step", { size: 6, placeholder: "auto", title: "Resolution step of the graph, e.g. 15s" })),
+      h("label", {}, "Graph ", this.modeSelect()),
     );
     this.tabBar = h("div", { class: "tabs", role: "tablist" });
     this.result = h("div", { class: "result" });
@@ -81,6 +82,27 @@ export class Panel {
   /** A copy of the panel's state, with the expression as currently typed. */
   snapshot(): PanelState {
     return { ...this.state, expr: this.expr.value() };
+  }
+
+  private modeSelect(): HTMLSelectElement {
+    const modes: [DisplayMode, string][] = [["lines", "Lines"], ["stacked", "Stacked"]];
+    const el = h("select", { class: "display-mode", name: "display_mode" }, ...modes.map(([m, label]) => h("option", { value: m, selected: m === this.state.mode }, label)));
+    el.addEventListener("change", () => {
+      this.state.mode = el.value === "stacked" ? "stacked" : "lines";
+      void this.run();
+    });
+    return el;
+  }
+
+  /** A drag on the graph: the range and end follow the selection, as in Prometheus' UI. */
+  private zoom(startMs: number, endMs: number): void {
+    const rangeMs = Math.max(1000, Math.round((endMs - startMs) / 1000) * 1000);
+    const end = new Date(Math.round(endMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    this.state.range = formatDuration(rangeMs);
+    this.state.end = end;
+    this.el.querySelector<HTMLInputElement>("input.range")!.value = this.state.range;
+    this.el.querySelector<HTMLInputElement>("input.end")!.value = end;
+    void this.run();
   }
 
   private drawHistory(menu: HTMLDetailsElement): void {
@@ -149,7 +171,7 @@ export class Panel {
       if (endMs === undefined) replace(target, messages(`invalid end time ${JSON.stringify(end)}: use unix seconds or RFC3339`));
       else if (tab === "table") await runTable(target, q, endMs);
       else if (rangeMs === undefined) replace(target, messages(`invalid range ${JSON.stringify(range)}: use a duration such as 1h`));
-      else if (tab === "graph") await runGraph(target, q, endMs - rangeMs, endMs, step, result.clientWidth);
+      else if (tab === "graph") await runGraph(target, q, endMs - rangeMs, endMs, step, { stacked: this.state.mode === "stacked", widthPx: result.clientWidth, onZoom: (a, b) => this.zoom(a, b) });
       else await runRaw(target, q, endMs - rangeMs, endMs, result.clientWidth);
     } finally {
       if (my === this.generation) {
