@@ -174,9 +174,9 @@ describe.runIf(prometheusBin)("operator-visible answers side by side with Promet
       const cut = out[out.length - 1].value;
       return [...out.filter((x) => x.value > cut), { name: "(ties at the cut)", value: cut }];
     };
-    // memoryInBytesByLabelName is left out: the head's stats compute it (src/tsdb/head-stats.ts).
     const pick = (s: Stats) => ({
       numSeries: s.headStats.numSeries,
+      memoryInBytesByLabelName: sorted(s.memoryInBytesByLabelName),
       seriesCountByMetricName: sorted(s.seriesCountByMetricName),
       labelValueCountByLabelName: sorted(s.labelValueCountByLabelName),
       seriesCountByLabelValuePair: sorted(s.seriesCountByLabelValuePair),
