@@ -1,5 +1,7 @@
 // /api/v1/promwasm/chunks against a real server whose TSDB holds a block and head data,
 // and the UI's static routes (content types, caching, 404s, the / redirect).
+import { get as httpGet } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/cmd/server.js";
 import { decodeXor } from "../../src/wasm/index.js";
@@ -138,7 +140,7 @@ describe("UI routes", () => {
     const res = await fetch(`${base}/`, { redirect: "manual" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("/graph");
-    for (const page of ["graph", "targets", "alerts", "rules", "status", "flags", "config", "tsdb-status"]) {
+    for (const page of ["graph", "targets", "service-discovery", "alerts", "rules", "status", "flags", "config", "tsdb-status"]) {
       const r = await fetch(`${base}/${page}`);
       expect(r.status).toBe(200);
       expect(r.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -166,6 +168,29 @@ describe("UI routes", () => {
       const again = await fetch(`${base}/${path}`, { headers: { "If-None-Match": etag! } });
       expect(again.status, path).toBe(304);
     }
+  });
+
+  it("sends text assets gzipped to clients that accept it, each encoding with its own ETag, and wasm as it is", async () => {
+    const get = (path: string, encoding: string) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        httpGet(`${base}/${path}`, { headers: { "Accept-Encoding": encoding } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on("data", (c: Buffer) => parts.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+        }).on("error", reject);
+      });
+    const plain = await get("ui/app.js", "identity");
+    const zipped = await get("ui/app.js", "gzip, deflate");
+    expect([plain.status, zipped.status]).toEqual([200, 200]);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toContain("Accept-Encoding");
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 2);
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+    const wasm = await get("ui/codec/promwasm.wasm", "gzip");
+    expect(wasm.headers["content-encoding"]).toBeUndefined();
+    expect(Array.from(wasm.body.subarray(0, 4))).toEqual([0x00, 0x61, 0x73, 0x6d]);
   });
 
   it("answers 404 for unknown files and paths that try to leave the asset folders", async () => {

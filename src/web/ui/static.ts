@@ -1,12 +1,14 @@
 // Static files for the web UI: the page shell and scripts built into build/ui/ and the
 // browser codec in build/browser/. Names are checked segment by segment so a request
 // never leaves its directory; responses carry a content type, an ETag and no-cache
-// (browsers revalidate, so a rebuilt UI is picked up at once and unchanged files cost a 304).
+// (browsers revalidate, so a rebuilt UI is picked up at once and unchanged files cost a 304),
+// and text files go gzipped to clients that accept it (the UI bundle shrinks to a third).
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import type { Context } from "koa";
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -18,6 +20,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".json": "application/json",
   ".map": "application/json",
 };
+
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".svg", ".json", ".map"]);
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
@@ -36,6 +40,8 @@ interface Cached {
   readonly mtimeMs: number;
   readonly size: number;
   readonly body: Buffer;
+  /** Compressed once, when the file is read; undefined for files that do not compress (wasm). */
+  readonly gzipped: Buffer | undefined;
   readonly etag: string;
 }
 
@@ -65,16 +71,21 @@ export class StaticDir {
       const hint = existsSync(this.dir) ? "" : `web UI assets missing (${this.dir}): run ${this.buildHint}\n`;
       return notFound(ctx, hint || "404 page not found\n");
     }
+    const gzip = file.gzipped !== undefined && ctx.acceptsEncodings("gzip", "identity") === "gzip";
+    // Each encoding is its own representation, so it gets its own strong ETag.
+    const etag = gzip ? `${file.etag.slice(0, -1)}-gz"` : file.etag;
     ctx.set("Cache-Control", "no-cache");
-    ctx.set("ETag", file.etag);
+    ctx.set("ETag", etag);
     ctx.set("X-Content-Type-Options", "nosniff");
+    ctx.vary("Accept-Encoding");
     ctx.type = CONTENT_TYPES[extname(segments[segments.length - 1])] ?? "application/octet-stream";
-    if (ctx.get("if-none-match") === file.etag) {
+    if (ctx.get("if-none-match") === etag) {
       ctx.status = 304;
       return;
     }
     ctx.status = 200;
-    ctx.body = file.body;
+    if (gzip) ctx.set("Content-Encoding", "gzip");
+    ctx.body = gzip ? file.gzipped : file.body;
   }
 
   private async load(path: string): Promise<Cached | undefined> {
@@ -94,7 +105,8 @@ export class StaticDir {
       throw new Error(`web UI: read ${path}`, { cause });
     }
     const etag = `"${createHash("sha1").update(body).digest("base64url")}"`;
-    const entry = { mtimeMs: st.mtimeMs, size: st.size, body, etag };
+    const gzipped = COMPRESSIBLE.has(extname(path)) ? gzipSync(body, { level: 9 }) : undefined;
+    const entry = { mtimeMs: st.mtimeMs, size: st.size, body, gzipped, etag };
     this.cache.set(path, entry);
     return entry;
   }
