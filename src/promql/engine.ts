@@ -114,7 +114,12 @@ export class Engine {
         });
         const steps = makeSteps(start, end, step);
         const tEval = performance.now();
-        let v = await ev.eval(expr, steps);
+        let v: EvalValue;
+        try {
+          v = await ev.evalQuery(expr, steps);
+        } finally {
+          await ev.close();
+        }
         if (this.opts.delayedNameRemoval && v.kind === "vector") v = { kind: "vector", series: dropFlaggedNames(v.series, steps.n) };
         const tInner = performance.now();
         if (!instant && (v.kind === "matrix" || v.kind === "string")) {

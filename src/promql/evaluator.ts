@@ -1,7 +1,7 @@
 // Walks the syntax tree and evaluates every node over all steps of the query at once.
 // Each selector is read from storage once for the whole window the query needs.
 import { isStaleNaN } from "../model/sample.js";
-import type { Queryable, Series } from "../storage/interface.js";
+import type { Querier, Queryable } from "../storage/interface.js";
 import { evalAggregate } from "./aggregate.js";
 import type { Annotations } from "./annotations.js";
 import { evalBinary } from "./binary.js";
@@ -11,6 +11,7 @@ import { smoothedValue } from "./extended-range.js";
 import { evalCall } from "./functions.js";
 import type { AtModifier, DurationExpr, Expr, SubqueryExpr, VectorSelector } from "./parser/ast.js";
 import { evalDurationExpr, usesQueryParams } from "./parser/duration-expr.js";
+import { queryTimeRange, type TimeRange } from "./query-range.js";
 import { dropFlaggedNames, mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
 export interface EvaluatorOptions {
@@ -41,10 +42,34 @@ export class Evaluator {
   totalSamples = 0;
   peakSamples = 0;
   private currentSamples = 0;
+  /** The range every selector of the query falls in, and the one querier opened over it. */
+  private range: TimeRange | undefined;
+  private querier: Promise<Querier> | undefined;
 
   constructor(opts: EvaluatorOptions) {
     this.opts = opts;
     this.annotations = opts.annotations;
+  }
+
+  get lookbackDeltaMs(): number {
+    return this.opts.lookbackDeltaMs;
+  }
+
+  /**
+   * Evaluates expr at steps, reading storage through one querier over the range all its
+   * selectors need; call close() when done with the result.
+   */
+  async evalQuery(expr: Expr, steps: Steps): Promise<EvalValue> {
+    this.range = queryTimeRange(expr, steps.start, steps.end, this);
+    return this.eval(expr, steps);
+  }
+
+  /** Closes the query's querier, if one was opened. */
+  async close(): Promise<void> {
+    const q = this.querier;
+    this.querier = undefined;
+    // A querier that failed to open has nothing to close; its error already failed the query.
+    if (q) await q.then((x) => x.close(), () => undefined);
   }
 
   checkAbort(phase = "query execution"): void {
@@ -123,17 +148,19 @@ export class Evaluator {
 
   /** Reads the series of a selector over [mint, maxt] (ms, inclusive). */
   async select(vs: VectorSelector, mint: number, maxt: number, func?: string): Promise<RawSeries[]> {
-    const querier = await this.opts.queryable.querier(mint, maxt);
-    let found: Series[];
+    const r = this.range;
+    const shared = r !== undefined && mint >= r.mint && maxt <= r.maxt;
+    // A window the query's range does not cover (info()'s, which depends on data) gets a querier of its own.
+    const querier = shared ? await (this.querier ??= this.opts.queryable.querier(r.mint, r.maxt)) : await this.opts.queryable.querier(mint, maxt);
     const out: RawSeries[] = [];
     try {
-      found = await querier.select(false, { start: mint, end: maxt, func }, vs.matchers);
+      const found = await querier.select(false, { start: mint, end: maxt, func }, vs.matchers);
       for (const s of found) {
         const b = s.samples();
-        out.push({ metric: s.labels, ts: b.ts, vs: b.vs });
+        if (b.ts.length > 0) out.push({ metric: s.labels, ts: b.ts, vs: b.vs });
       }
     } finally {
-      querier.close();
+      if (!shared) querier.close();
     }
     return out;
   }

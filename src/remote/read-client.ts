@@ -140,10 +140,13 @@ class RemoteReadQuerier implements Querier {
       throw new RemoteError(`remote read ${url}: decode response`, { cause });
     }
     if (results.length !== 1) throw new RemoteError(`remote read ${url}: responses: want 1, got ${results.length}`);
+    // The request covers the querier's range (as Prometheus sends it); the series keep only the select's window.
+    const from = Math.max(this.mint, hints?.start ?? -Infinity);
+    const to = Math.min(this.maxt, hints?.end ?? Infinity);
     const out: Series[] = [];
     for (const r of results[0]) {
       const labels = labelsFromList(added.size > 0 ? r.labels.filter((l) => !added.has(l.name)) : r.labels);
-      out.push(new RemoteSeries(labels, clip(r.samples, this.mint, this.maxt)));
+      out.push(new RemoteSeries(labels, clip(r.samples, from, to)));
     }
     if (sorted) out.sort((a, b) => compareLabels(a.labels, b.labels));
     return out;

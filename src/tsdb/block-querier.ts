@@ -72,10 +72,11 @@ export class BlockQuerier implements Querier {
 
   async select(_sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]> {
     this.check();
-    // Series ids follow label order, so the result is always sorted.
-    const ids = postingsForMatchers(this.index, matchers);
     const mint = Math.max(this.mint, hints?.start ?? -Infinity);
     const maxt = Math.min(this.maxt, hints?.end ?? Infinity);
+    if (mint > maxt) return [];
+    // Series ids follow label order, so the result is always sorted.
+    const ids = postingsForMatchers(this.index, matchers);
     const picked: { labels: Labels; metas: ChunkMeta[]; deleted: readonly Interval[] }[] = [];
     const refs: number[] = [];
     for (const id of ids) {

@@ -85,7 +85,8 @@ export class Block {
   /** A querier over [mint, maxt] (inclusive). */
   querier(mint: number, maxt: number): Querier {
     if (this.closed) throw new Error(`block ${this.dir}: closed`);
-    return new BlockQuerier({ index: this.index, chunks: this.chunks, tombstones: this.tombstones, mint, maxt });
+    // Clamped to the block, so that a select whose window misses the block skips its postings.
+    return new BlockQuerier({ index: this.index, chunks: this.chunks, tombstones: this.tombstones, mint: Math.max(mint, this.minTime), maxt: Math.min(maxt, this.maxTime) });
   }
 
   /**
