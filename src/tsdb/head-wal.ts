@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Logger } from "../log/logger.js";
 import { labelsKey, type Labels } from "../model/labels.js";
+import { ENCODING_XOR, type StoredChunk } from "./chunks/head-chunks.js";
 import { WALCorruptionError } from "./errors.js";
 import type { Head } from "./head.js";
 import { RecordType, decodeSamples, decodeSeries, decodeTombstones, newRefSamples, recordType, type RefSeries } from "./record/record.js";
@@ -50,9 +51,24 @@ class Replayer {
   private readonly deferredByLabels = new Map<string, number>();
   private maxRefSeen = 0;
   private readonly buf = newRefSamples();
+  /** Newest time of the stored chunks linked to a series (by id): the WAL's samples up to it are in them. */
+  private readonly coveredUntil = new Map<number, number>();
 
-  constructor(private readonly head: Head) {
+  constructor(
+    private readonly head: Head,
+    /** Chunks chunks_head/ files hold, by the WAL series ref written with them. */
+    private readonly stored: Map<number, StoredChunk[]>,
+  ) {
     this.aliases = head.walRefAliases;
+  }
+
+  /** Links the stored chunks written under walRef to the series. */
+  private attach(walRef: number, id: number): void {
+    const list = this.stored.get(walRef);
+    if (!list) return;
+    this.stored.delete(walRef);
+    const until = this.head.attachStoredChunks(id, list);
+    if (until !== -Infinity) this.coveredUntil.set(id, until);
   }
 
   /** The head id for a WAL ref, or 0. */
@@ -77,6 +93,7 @@ class Replayer {
             continue;
           }
           if (head.refOf(id) !== s.ref) this.aliases.set(s.ref, head.refOf(id));
+          this.attach(s.ref, id);
           // The same labels deferred earlier (a ref given on an earlier start): older samples first.
           const key = labelsKey(s.labels);
           const waiting = this.deferredByLabels.get(key);
@@ -107,6 +124,8 @@ class Replayer {
             this.unknown++;
             continue;
           }
+          const covered = this.coveredUntil.get(id);
+          if (covered !== undefined && t <= covered) continue;
           b.refs[k] = id;
           b.ts[k] = t;
           b.vs[k] = b.vs[i];
@@ -188,7 +207,7 @@ class Yielder {
  * readOnly) and counted. Yields to the event loop regularly so that status is served meanwhile.
  */
 export async function replayWAL(head: Head, walDir: string, logger: Logger, status: WALReplayStatus, opts: ReplayOptions = {}): Promise<ReplayStats> {
-  const r = new Replayer(head);
+  const r = new Replayer(head, storedChunks(head, logger));
   const y = new Yielder();
   let corruptions = 0;
   const cp = lastCheckpoint(walDir);
@@ -236,6 +255,28 @@ export async function replayWAL(head: Head, walDir: string, logger: Logger, stat
   head.counters.unknownSeriesSamples += r.unknown;
   if (r.unknown > 0) logger.warn("WAL replay dropped samples of unknown series", { samples: r.unknown });
   return { records: r.records, series: r.series, samples: r.samples, unknownSeriesSamples: r.unknown, corruptions };
+}
+
+/**
+ * The XOR chunks the chunks_head/ files of an earlier run hold, by series ref, oldest
+ * first. Loading them (as Prometheus does) keeps their samples even where the WAL that
+ * also holds them is damaged; replay then adds only the samples after them.
+ */
+function storedChunks(head: Head, logger: Logger): Map<number, StoredChunk[]> {
+  const { chunks, damage } = head.chunkFiles.loadExisting();
+  const out = new Map<number, StoredChunk[]>();
+  // With out-of-order ingestion the WAL mixes both kinds of samples, so a sample older than
+  // a stored chunk's end may be one the chunk does not hold: replay the WAL whole instead.
+  if (head.opts.outOfOrderTimeWindowMs > 0) return out;
+  if (damage !== undefined) logger.warn("Head chunk files are damaged; loaded the chunks before the damage, the WAL covers the rest", { damage });
+  for (const c of chunks) {
+    if (c.encoding !== ENCODING_XOR) continue;
+    const list = out.get(c.seriesRef);
+    if (list) list.push(c);
+    else out.set(c.seriesRef, [c]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.mint - b.mint);
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Labels } from "../model/labels.js";
 import type { SampleBatch } from "../model/sample.js";
 import { isStaleNaN } from "../model/sample.js";
 import { nopLogger, type Logger } from "../log/logger.js";
-import { HeadChunkFiles } from "./chunks/head-chunks.js";
+import { HeadChunkFiles, type StoredChunk } from "./chunks/head-chunks.js";
 import { OpenChunks, type CutChunk } from "../wasm/open-chunks.js";
 import { decodeXorChunkRange } from "./chunkenc/xor.js";
 import { SeriesRegistry } from "./head-series.js";
@@ -278,6 +278,38 @@ export class Head {
   }
 
   /** Encodes the open chunk and writes it to chunks_head; the slot is reused. */
+  /**
+   * Links chunks that chunks_head/ files of an earlier run hold to a series that has no
+   * samples yet (WAL replay), skipping those blocks already cover. Returns the newest time
+   * they reach, or -Infinity when none was linked.
+   */
+  attachStoredChunks(id: number, stored: readonly StoredChunk[]): number {
+    const s = this.series;
+    if (s.maxt[id] !== -Infinity) return -Infinity;
+    let last = -1;
+    for (const st of stored) {
+      if (st.maxt < this.minValidTime || st.mint <= s.maxt[id]) continue;
+      const c = this.chunks.alloc();
+      this.chunks.mint[c] = st.mint;
+      this.chunks.maxt[c] = st.maxt;
+      this.chunks.fileRef[c] = st.ref;
+      this.chunks.next[c] = -1;
+      if (s.lastChunk[id] >= 0) this.chunks.next[s.lastChunk[id]] = c;
+      else s.firstChunk[id] = c;
+      s.lastChunk[id] = c;
+      s.maxt[id] = st.maxt;
+      if (st.mint < s.mint[id]) s.mint[id] = st.mint;
+      if (st.mint < this.minTime) this.minTime = st.mint;
+      if (st.maxt > this.maxTime) this.maxTime = st.maxt;
+      last = c;
+    }
+    if (last < 0) return -Infinity;
+    // The newest value, for the duplicate check of the samples that follow.
+    const b = decodeXorChunkRange(this.chunkFiles.read(this.chunks.fileRef[last]), s.maxt[id], s.maxt[id]);
+    s.lastValue[id] = b.vs[b.vs.length - 1];
+    return s.maxt[id];
+  }
+
   /** Writes a chunk the open chunks cut to chunks_head/ and links it to its series. */
   private storeCut(cut: CutChunk): void {
     const s = this.series;

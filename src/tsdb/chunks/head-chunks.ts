@@ -1,12 +1,13 @@
 // Head chunks on disk (chunks_head/): the head's full chunks, written once when cut
-// and read back on demand, so memory keeps only each series' open chunk. Files are
+// and read back on demand, so memory keeps only each series' open chunk. The files of an
+// earlier run (promwasm's or Prometheus') are kept and loaded at startup. Files are
 // 000001, 000002, ... with an 8-byte header (magic 0x0130BC91, version 1, 3 zero
 // bytes); each chunk is series ref (8), mint (8), maxt (8), encoding (1), uvarint
 // length, data and a CRC32-Castagnoli (4) over everything before it. A chunk's ref is
 // file sequence << 32 | offset, as in Prometheus. A failed write (a full disk) keeps
 // the chunks in the write buffer, still readable, and is retried at the next flush:
 // where Prometheus stops, the head goes on and catches up once space is freed.
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { crc32c } from "@node-rs/crc32";
 import { nopLogger, type Logger } from "../../log/logger.js";
@@ -35,6 +36,52 @@ interface ChunkFile {
   maxt: number;
 }
 
+/** A chunk found in a file of an earlier run. */
+export interface StoredChunk {
+  /** The series ref written with it (a WAL series ref). */
+  readonly seriesRef: number;
+  readonly mint: number;
+  readonly maxt: number;
+  /** Where it is: file sequence << 32 | offset. */
+  readonly ref: number;
+  readonly encoding: number;
+}
+
+/**
+ * Appends the chunks of one file to out and sets the file's newest maxt; returns what is
+ * damaged, or undefined when the file reads to its end (trailing zeros end it too).
+ */
+function readChunkFile(buf: Uint8Array, seq: number, out: StoredChunk[], f: ChunkFile): string | undefined {
+  f.maxt = -Infinity;
+  if (buf.length < HEAD_CHUNK_FILE_HEADER_SIZE) return "short file header";
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (v.getUint32(0) !== MAGIC_HEAD_CHUNKS) return `bad magic ${v.getUint32(0).toString(16)}`;
+  if (buf[4] !== 1) return `unknown version ${buf[4]}`;
+  let p = HEAD_CHUNK_FILE_HEADER_SIZE;
+  while (p < buf.length) {
+    if (p + 26 > buf.length) return buf.subarray(p).every((b) => b === 0) ? undefined : `torn chunk at ${p}`;
+    const seriesRef = v.getUint32(p) * TWO32 + v.getUint32(p + 4);
+    const mint = Number(v.getBigInt64(p + 8));
+    const maxt = Number(v.getBigInt64(p + 16));
+    const encoding = buf[p + 24]!;
+    if (seriesRef === 0 && mint === 0 && maxt === 0 && encoding === 0) return undefined;
+    let q = p + 25;
+    let len = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (q >= buf.length || shift > 28) return `bad chunk length at ${p}`;
+      const b = buf[q++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    if (q + len + 4 > buf.length) return `torn chunk at ${p}`;
+    if (crc32c(buf.subarray(p, q + len)) !== v.getUint32(q + len)) return `checksum mismatch in chunk at ${p}`;
+    out.push({ seriesRef, mint, maxt, ref: seq * TWO32 + p, encoding });
+    if (maxt > f.maxt) f.maxt = maxt;
+    p = q + len + 4;
+  }
+  return undefined;
+}
+
 /** Appends chunks to chunks_head files and reads them back by ref. */
 export class HeadChunkFiles {
   readonly dir: string;
@@ -51,14 +98,42 @@ export class HeadChunkFiles {
   private writeError: unknown;
   chunksWritten = 0;
 
-  /** Opens dir, discarding files left by an earlier run: the WAL replay rebuilds them. */
+  /** Files an earlier run left, oldest first; loadExisting() reads them. */
+  private readonly earlier: number[] = [];
+
+  /** Opens dir, keeping the files an earlier run left (loadExisting), and starts a new file. */
   constructor(opts: HeadChunkWriterOptions) {
     this.dir = opts.dir;
     this.maxFileSize = opts.maxFileSizeBytes ?? DEFAULT_MAX_FILE_SIZE;
     this.logger = opts.logger ?? nopLogger;
     mkdirSync(this.dir, { recursive: true });
-    for (const n of readdirSync(this.dir)) if (/^\d+$/.test(n)) rmSync(join(this.dir, n), { force: true });
-    this.cutFile();
+    for (const n of readdirSync(this.dir)) if (/^\d+$/.test(n)) this.earlier.push(Number(n));
+    this.earlier.sort((a, b) => a - b);
+    for (const seq of this.earlier) {
+      const fd = openSync(this.fileName(seq), "r");
+      // Until loadExisting() has read it, a file counts as ending at +Infinity (never truncated).
+      this.files.set(seq, { fd, size: fstatSync(fd).size, maxt: Infinity });
+      this.seq = seq;
+    }
+    if (!this.cutFile()) throw new Error(`cannot start a head chunk file in ${this.dir}`, { cause: this.writeError });
+  }
+
+  /**
+   * The chunks the files of earlier runs hold, oldest file first, up to the first damage
+   * (a bad header, a torn or corrupt chunk): files after a damaged one are not read, so
+   * each series' chunks found form an unbroken run and the WAL covers what follows.
+   */
+  loadExisting(): { chunks: StoredChunk[]; damage?: string } {
+    const chunks: StoredChunk[] = [];
+    for (const seq of this.earlier) {
+      const f = this.files.get(seq)!;
+      const damage = readChunkFile(readFileSync(this.fileName(seq)), seq, chunks, f);
+      if (damage !== undefined) {
+        for (const later of this.earlier) if (later > seq) this.files.get(later)!.maxt = -Infinity;
+        return { chunks, damage: `${this.fileName(seq)}: ${damage}` };
+      }
+    }
+    return { chunks };
   }
 
   private fileName(seq: number): string {
