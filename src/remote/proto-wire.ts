@@ -88,7 +88,12 @@ export class ProtoReader {
 
   string(): string {
     const e = this.lenEnd();
-    const s = utf8.decode(this.buf.subarray(this.pos, e));
+    let s: string;
+    try {
+      s = utf8.decode(this.buf.subarray(this.pos, e));
+    } catch {
+      throw new ProtoDecodeError(`string field at byte ${this.pos} is not valid UTF-8`);
+    }
     this.pos = e;
     return s;
   }
@@ -121,7 +126,8 @@ export class ProtoReader {
   }
 }
 
-const utf8 = new TextDecoder("utf-8");
+// proto3 strings are UTF-8; Go's protobuf refuses others, and replacing bytes would store altered labels.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8enc = new TextEncoder();
 
 /** Bytes a varint of v (non-negative, or negative int64) takes. */
