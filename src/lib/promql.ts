@@ -22,6 +22,7 @@ export { Matcher, type MatchType } from "../model/matcher.js";
 export type { Label, Labels } from "../model/labels.js";
 export type { SampleBatch } from "../model/sample.js";
 export type { Querier, Queryable, SelectHints, Series } from "../storage/interface.js";
+export { ChunksQueryable, type ChunksQueryableOptions } from "./chunks-queryable.js";
 
 /** Prometheus' PromQL feature flags (`--enable-feature=...`); all off by default, as in Prometheus. */
 export interface Features {
