@@ -50,23 +50,23 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr, steps: Step
       if (param?.kind !== "string") throw new EvalError("count_values needs a string parameter");
       return { kind: "vector", series: countValues(param.v, input, groupOf, groups, n) };
     case "quantile":
-      return { kind: "vector", series: quantiles(ev.annotations, e, input, groupOf, groups, needScalar(scalarParam, e), n) };
+      return { kind: "vector", series: quantiles(ev.annotations, e, input, groupOf, groups, needScalar(scalarParam, e), n, ev.opts.delayedNameRemoval) };
     default:
-      return { kind: "vector", series: fold(e.op, input, groupOf, groups, n) };
+      return { kind: "vector", series: fold(e.op, input, groupOf, groups, n, ev.opts.delayedNameRemoval) };
   }
 }
 
 /**
- * A group's name is removed later when any series aggregated into it at the group's last
- * step carries a pending removal (Prometheus keeps the flag of the last step it wrote).
+ * With delayed name removal, a group's name is removed later when any series aggregated
+ * into it at the group's last step carries a pending removal (Prometheus keeps the flag of
+ * the last step it wrote). seenAt[gi] is the last step group gi was reset at.
  */
-function markDropName(input: StepSeries[], groupOf: Int32Array, out: StepSeries[], i: number): void {
-  const seen = new Set<number>();
+function markDropName(input: StepSeries[], groupOf: Int32Array, out: StepSeries[], i: number, seenAt: Int32Array): void {
   for (let k = 0; k < input.length; k++) {
     if (!input[k].has[i]) continue;
     const gi = groupOf[k];
-    if (!seen.has(gi)) {
-      seen.add(gi);
+    if (seenAt[gi] !== i) {
+      seenAt[gi] = i;
       out[gi].dropName = false;
     }
     if (input[k].dropName) out[gi].dropName = true;
@@ -78,8 +78,10 @@ function needScalar(p: Float64Array | undefined, e: AggregateExpr): Float64Array
   return p;
 }
 
-function fold(op: AggregateExpr["op"], input: StepSeries[], groupOf: Int32Array, groups: Labels[], n: number): StepSeries[] {
+function fold(op: AggregateExpr["op"], input: StepSeries[], groupOf: Int32Array, groups: Labels[], n: number, delayed: boolean): StepSeries[] {
   const g = groups.length;
+  // Without delayed name removal the flags are never read, so they are not kept per step.
+  const seenAt = delayed ? new Int32Array(g).fill(-1) : undefined;
   const out = groups.map((labels) => newSeries(labels, n));
   const count = new Float64Array(g);
   const value = new Float64Array(g);
@@ -125,7 +127,7 @@ function fold(op: AggregateExpr["op"], input: StepSeries[], groupOf: Int32Array,
           break;
       }
     }
-    markDropName(input, groupOf, out, i);
+    if (seenAt) markDropName(input, groupOf, out, i, seenAt);
     for (let gi = 0; gi < g; gi++) {
       const c = count[gi];
       if (c === 0) continue;
@@ -183,14 +185,15 @@ function avgStep(f: number, gi: number, c: number, sum: Float64Array, comp: Floa
   comp[gi] = r.c;
 }
 
-function quantiles(an: Annotations, e: AggregateExpr, input: StepSeries[], groupOf: Int32Array, groups: Labels[], q: Float64Array, n: number): StepSeries[] {
+function quantiles(an: Annotations, e: AggregateExpr, input: StepSeries[], groupOf: Int32Array, groups: Labels[], q: Float64Array, n: number, delayed: boolean): StepSeries[] {
   const out = groups.map((labels) => newSeries(labels, n));
+  const seenAt = delayed ? new Int32Array(groups.length).fill(-1) : undefined;
   const buckets: number[][] = groups.map(() => []);
   for (let i = 0; i < n; i++) {
     if (!(q[i] >= 0 && q[i] <= 1) && input.some((s) => s.has[i])) an.warn(`quantile value should be between 0 and 1, got ${formatGo(q[i])}`, e.param!.pos);
     for (const b of buckets) b.length = 0;
     for (let k = 0; k < input.length; k++) if (input[k].has[i]) buckets[groupOf[k]].push(input[k].vals[i]);
-    markDropName(input, groupOf, out, i);
+    if (seenAt) markDropName(input, groupOf, out, i, seenAt);
     for (let gi = 0; gi < groups.length; gi++) {
       if (buckets[gi].length === 0) continue;
       out[gi].vals[i] = quantileOf(q[i], buckets[gi]);

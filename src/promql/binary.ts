@@ -7,12 +7,7 @@ import type { Evaluator } from "./evaluator.js";
 import type { BinaryExpr, BinaryOp, VectorMatching } from "./parser/ast.js";
 import { dropMetricName, mergeSameLabels, nameDroppingSeries, SAME_LABELSET } from "./series-set.js";
 
-const COMPARISON = new Set<BinaryOp>(["==", "!=", ">", "<", ">=", "<="]);
 const SET_OPS = new Set<BinaryOp>(["and", "or", "unless"]);
-
-export function isComparison(op: BinaryOp): boolean {
-  return COMPARISON.has(op);
-}
 
 /** Go's math.Pow differs from JS ** for a few special cases. */
 function pow(a: number, b: number): number {
@@ -21,44 +16,33 @@ function pow(a: number, b: number): number {
   return a ** b;
 }
 
-export function arithmetic(op: BinaryOp, a: number, b: number): number {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return a / b;
-    case "%":
-      return a % b;
-    case "^":
-      return pow(a, b);
-    case "atan2":
-      return Math.atan2(a, b);
-    default:
-      throw new EvalError(`operator ${JSON.stringify(op)} not allowed for float operations`);
-  }
-}
+type Arithmetic = (a: number, b: number) => number;
+type Comparison = (a: number, b: number) => boolean;
 
-export function compare(op: BinaryOp, a: number, b: number): boolean {
-  switch (op) {
-    case "==":
-      return a === b;
-    case "!=":
-      return a !== b;
-    case ">":
-      return a > b;
-    case "<":
-      return a < b;
-    case ">=":
-      return a >= b;
-    case "<=":
-      return a <= b;
-    default:
-      throw new EvalError(`operator ${JSON.stringify(op)} is not a comparison operator`);
-  }
+// Operators resolve to their kernel once per expression node, never per sample.
+const ARITHMETIC: ReadonlyMap<BinaryOp, Arithmetic> = new Map<BinaryOp, Arithmetic>([
+  ["+", (a, b) => a + b],
+  ["-", (a, b) => a - b],
+  ["*", (a, b) => a * b],
+  ["/", (a, b) => a / b],
+  ["%", (a, b) => a % b],
+  ["^", pow],
+  ["atan2", Math.atan2],
+]);
+
+const COMPARISONS: ReadonlyMap<BinaryOp, Comparison> = new Map<BinaryOp, Comparison>([
+  ["==", (a, b) => a === b],
+  ["!=", (a, b) => a !== b],
+  [">", (a, b) => a > b],
+  ["<", (a, b) => a < b],
+  [">=", (a, b) => a >= b],
+  ["<=", (a, b) => a <= b],
+]);
+
+function arithmeticKernel(op: BinaryOp): Arithmetic {
+  const f = ARITHMETIC.get(op);
+  if (!f) throw new EvalError(`operator ${JSON.stringify(op)} not allowed for float operations`);
+  return f;
 }
 
 export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Promise<EvalValue> {
@@ -67,8 +51,11 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Pr
   const delayed = ev.opts.delayedNameRemoval;
   if (lhs.kind === "scalar" && rhs.kind === "scalar") {
     const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      vals[i] = COMPARISON.has(e.op) ? (compare(e.op, lhs.vals[i], rhs.vals[i]) ? 1 : 0) : arithmetic(e.op, lhs.vals[i], rhs.vals[i]);
+    const test = COMPARISONS.get(e.op);
+    if (test) for (let i = 0; i < n; i++) vals[i] = test(lhs.vals[i], rhs.vals[i]) ? 1 : 0;
+    else {
+      const f = arithmeticKernel(e.op);
+      for (let i = 0; i < n; i++) vals[i] = f(lhs.vals[i], rhs.vals[i]);
     }
     return { kind: "scalar", vals };
   }
@@ -83,29 +70,28 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr, steps: Steps): Pr
 }
 
 function vectorScalar(e: BinaryExpr, series: StepSeries[], scalar: Float64Array, scalarLeft: boolean, n: number, delayed: boolean): StepSeries[] {
-  const cmp = COMPARISON.has(e.op);
+  const test = COMPARISONS.get(e.op);
+  const f = test ? undefined : arithmeticKernel(e.op);
   const out: StepSeries[] = [];
   for (const s of series) {
     let r: StepSeries;
-    if (cmp && !e.returnBool) {
+    if (test && !e.returnBool) {
       r = newSeries(s.metric, n);
       r.dropName = s.dropName;
     } else {
       r = nameDroppingSeries(s.metric, n, delayed);
     }
+    const vals = s.vals;
+    const has = s.has;
     let any = false;
     for (let i = 0; i < n; i++) {
-      if (!s.has[i]) continue;
-      const a = scalarLeft ? scalar[i] : s.vals[i];
-      const b = scalarLeft ? s.vals[i] : scalar[i];
-      if (cmp) {
-        const keep = compare(e.op, a, b);
-        if (e.returnBool) r.vals[i] = keep ? 1 : 0;
-        else if (keep) r.vals[i] = s.vals[i];
-        else continue;
-      } else {
-        r.vals[i] = arithmetic(e.op, a, b);
-      }
+      if (!has[i]) continue;
+      const a = scalarLeft ? scalar[i] : vals[i];
+      const b = scalarLeft ? vals[i] : scalar[i];
+      if (f) r.vals[i] = f(a, b);
+      else if (test!(a, b)) r.vals[i] = e.returnBool ? 1 : vals[i];
+      else if (e.returnBool) r.vals[i] = 0;
+      else continue;
       r.has[i] = 1;
       any = true;
     }
@@ -153,6 +139,93 @@ class SigIds {
 }
 
 /**
+ * The output side of a vector-vector operation: output series by label set, created the
+ * first time a pair of input series (or a filled one) matches, and the checks Prometheus
+ * makes per step (one match per signature, unique grouping, no two values per series).
+ */
+class VectorJoin {
+  readonly out: StepSeries[] = [];
+  /** Output index per (many, one) pair; filled pairs use negative keys. */
+  private readonly pairOut = new Map<number, number>();
+  private readonly outByKey = new Map<string, number>();
+  // Per output series: the step and signature that last matched into it (whether or not a
+  // comparison then filtered the sample), and the step it was last written at.
+  private readonly claimStep: number[] = [];
+  private readonly claimSig: number[] = [];
+  private readonly outStep: number[] = [];
+  /** Per signature, the step it was last matched at. */
+  readonly matchedAt: Int32Array;
+  private readonly f: Arithmetic | undefined;
+  private readonly test: Comparison | undefined;
+
+  constructor(
+    private readonly e: BinaryExpr,
+    private readonly m: VectorMatching,
+    private readonly swapped: boolean,
+    private readonly n: number,
+    private readonly delayed: boolean,
+    signatures: number,
+  ) {
+    this.matchedAt = new Int32Array(signatures).fill(-1);
+    this.test = COMPARISONS.get(e.op);
+    this.f = this.test ? undefined : arithmeticKernel(e.op);
+  }
+
+  outputFor(pairKey: number, manyMetric: Labels, oneMetric: Labels): number {
+    let oi = this.pairOut.get(pairKey);
+    if (oi !== undefined) return oi;
+    const metric = resultMetric(manyMetric, oneMetric, this.e, this.m, this.test !== undefined, this.delayed);
+    const key = labelsKey(metric);
+    oi = this.outByKey.get(key);
+    if (oi === undefined) {
+      oi = this.out.length;
+      this.outByKey.set(key, oi);
+      const r = newSeries(metric, this.n);
+      if (this.e.returnBool) r.dropName = true;
+      this.out.push(r);
+      this.claimStep.push(-1);
+      this.claimSig.push(-1);
+      this.outStep.push(-1);
+    }
+    this.pairOut.set(pairKey, oi);
+    return oi;
+  }
+
+  apply(i: number, sid: number, oi: number, manyVal: number, oneVal: number): void {
+    const fl = this.swapped ? oneVal : manyVal;
+    const fr = this.swapped ? manyVal : oneVal;
+    let value: number;
+    let keep = true;
+    if (this.f) value = this.f(fl, fr);
+    else {
+      keep = this.test!(fl, fr);
+      if (this.e.returnBool) {
+        value = keep ? 1 : 0;
+        keep = true;
+      } else {
+        value = fl;
+      }
+    }
+    const card = this.m.card;
+    // Matching errors come before a comparison filters the sample, as in Prometheus.
+    if (card === "one-to-one" && this.matchedAt[sid] === i) {
+      throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+    }
+    this.matchedAt[sid] = i;
+    if (card !== "one-to-one" && this.claimStep[oi] === i && this.claimSig[oi] === sid) {
+      throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
+    }
+    this.claimStep[oi] = i;
+    this.claimSig[oi] = sid;
+    if (!keep) return;
+    if (this.outStep[oi] === i) throw new EvalError(SAME_LABELSET);
+    this.outStep[oi] = i;
+    this.out[oi].vals[i] = value;
+    this.out[oi].has[i] = 1;
+  }
+}
+
+/**
  * Vector matching for arithmetic and comparisons, step by step over series whose match
  * signatures are computed once. With fill modifiers a missing side takes the fill value and
  * the present side's matching labels; as in Prometheus, fill_right applies to the side
@@ -164,78 +237,25 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
   const one = swapped ? lhs : rhs;
   const fillOne = m.fillValues?.rhs;
   const fillMany = m.fillValues?.lhs;
+  const noFill = fillOne === undefined && fillMany === undefined;
   const sigOf = signatureFn(m);
   const ids = new SigIds();
   const manySig = many.map((s) => ids.id(sigOf(s.metric)));
   const oneSig = one.map((s) => ids.id(sigOf(s.metric)));
   const oneAt = new Int32Array(ids.size);
-  const matchedAt = new Int32Array(ids.size).fill(-1);
-  const cmp = COMPARISON.has(e.op);
-  // Output index per (many, one) pair; filled pairs use negative keys.
-  const pairOut = new Map<number, number>();
-  const outByKey = new Map<string, number>();
-  const out: StepSeries[] = [];
-  // Per output series: the step and signature that last matched into it (whether or not a
-  // comparison then filtered the sample), and the step it was last written at.
-  const claimStep: number[] = [];
-  const claimSig: number[] = [];
-  const outStep: number[] = [];
-
-  const outputFor = (pairKey: number, manyMetric: Labels, oneMetric: Labels): number => {
-    let oi = pairOut.get(pairKey);
-    if (oi !== undefined) return oi;
-    const metric = resultMetric(manyMetric, oneMetric, e, m, cmp, delayed);
-    const key = labelsKey(metric);
-    oi = outByKey.get(key);
-    if (oi === undefined) {
-      oi = out.length;
-      outByKey.set(key, oi);
-      const r = newSeries(metric, n);
-      if (e.returnBool) r.dropName = true;
-      out.push(r);
-      claimStep.push(-1);
-      claimSig.push(-1);
-      outStep.push(-1);
-    }
-    pairOut.set(pairKey, oi);
-    return oi;
-  };
-
-  const apply = (i: number, sid: number, oi: number, manyVal: number, oneVal: number): void => {
-    const fl = swapped ? oneVal : manyVal;
-    const fr = swapped ? manyVal : oneVal;
-    let value: number;
-    let keep = true;
-    if (cmp) {
-      keep = compare(e.op, fl, fr);
-      value = e.returnBool ? (keep ? 1 : 0) : fl;
-      if (e.returnBool) keep = true;
-    } else {
-      value = arithmetic(e.op, fl, fr);
-    }
-    // Matching errors come before a comparison filters the sample, as in Prometheus.
-    if (m.card === "one-to-one" && matchedAt[sid] === i) {
-      throw new EvalError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
-    }
-    matchedAt[sid] = i;
-    if (m.card !== "one-to-one" && claimStep[oi] === i && claimSig[oi] === sid) {
-      throw new EvalError("multiple matches for labels: grouping labels must ensure unique matches");
-    }
-    claimStep[oi] = i;
-    claimSig[oi] = sid;
-    if (!keep) return;
-    if (outStep[oi] === i) throw new EvalError(SAME_LABELSET);
-    outStep[oi] = i;
-    out[oi].vals[i] = value;
-    out[oi].has[i] = 1;
-  };
+  const join = new VectorJoin(e, m, swapped, n, delayed, ids.size);
+  const matchedAt = join.matchedAt;
+  // A series usually meets the same partner at every step: its output index is kept and the
+  // pair map consulted only when the partner changes (-2: none yet, -1: the fill value).
+  const lastPartner = new Int32Array(many.length).fill(-2);
+  const lastOut = new Int32Array(many.length);
+  const fillOut = new Int32Array(one.length).fill(-1);
 
   for (let i = 0; i < n; i++) {
     let manyPresent = 0;
     let onePresent = 0;
     for (const s of many) manyPresent += s.has[i];
     for (const s of one) onePresent += s.has[i];
-    const noFill = fillOne === undefined && fillMany === undefined;
     if ((manyPresent === 0 && onePresent === 0) || ((manyPresent === 0 || onePresent === 0) && noFill)) continue;
     oneAt.fill(0);
     for (let j = 0; j < one.length; j++) {
@@ -254,21 +274,23 @@ function vectorVector(e: BinaryExpr, lhs: StepSeries[], rhs: StepSeries[], m: Ve
       if (!many[k].has[i]) continue;
       const sid = manySig[k];
       const j = oneAt[sid] - 1;
-      if (j >= 0) {
-        apply(i, sid, outputFor(k * one.length + j, many[k].metric, one[j].metric), many[k].vals[i], one[j].vals[i]);
-      } else if (fillOne !== undefined) {
-        apply(i, sid, outputFor(-1 - k, many[k].metric, matchLabels(many[k].metric, m)), many[k].vals[i], fillOne);
+      if (j < 0 && fillOne === undefined) continue;
+      if (lastPartner[k] !== j) {
+        lastPartner[k] = j;
+        lastOut[k] = j >= 0 ? join.outputFor(k * one.length + j, many[k].metric, one[j].metric) : join.outputFor(-1 - k, many[k].metric, matchLabels(many[k].metric, m));
       }
+      join.apply(i, sid, lastOut[k], many[k].vals[i], j >= 0 ? one[j].vals[i] : fillOne!);
     }
     if (fillMany === undefined) continue;
     for (let j = 0; j < one.length; j++) {
       if (!one[j].has[i]) continue;
       const sid = oneSig[j];
       if (matchedAt[sid] === i) continue;
-      apply(i, sid, outputFor(-1 - many.length - j, matchLabels(one[j].metric, m), one[j].metric), fillMany, one[j].vals[i]);
+      if (fillOut[j] < 0) fillOut[j] = join.outputFor(-1 - many.length - j, matchLabels(one[j].metric, m), one[j].metric);
+      join.apply(i, sid, fillOut[j], fillMany, one[j].vals[i]);
     }
   }
-  return out.filter((s) => s.has.includes(1));
+  return join.out.filter((s) => s.has.includes(1));
 }
 
 /** Arithmetic changes what is measured, so it drops the name at once even with delayed removal. */

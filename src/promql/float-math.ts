@@ -19,25 +19,36 @@ export function kahanSumInc(inc: number, sum: number, c: number): KahanState {
   return kahanOut;
 }
 
-/** NaN sorts first, as Prometheus' value heap orders them. */
-function byValueNaNFirst(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
-  if (Number.isNaN(b)) return 1;
-  return a - b;
-}
+let sortScratch = new Float64Array(1024);
 
-/** The φ-quantile with linear interpolation between ranks; sorts values in place. */
-export function quantileOf(q: number, values: number[] | Float64Array): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN;
+/**
+ * The φ-quantile of values[lo, hi) with linear interpolation between ranks, NaN ranking
+ * lowest as in Prometheus. The values are copied and sorted natively (NaN last, so the
+ * ranks are shifted by the NaN count) instead of through a comparator; values are unchanged.
+ */
+export function quantileOfRange(q: number, values: ArrayLike<number>, lo: number, hi: number): number {
+  const n = hi - lo;
+  if (n <= 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  values.sort(byValueNaNFirst);
-  const n = values.length;
+  if (sortScratch.length < n) sortScratch = new Float64Array(Math.max(n, 2 * sortScratch.length));
+  const a = sortScratch.subarray(0, n);
+  for (let k = 0; k < n; k++) a[k] = values[lo + k];
+  a.sort();
+  let nans = 0;
+  while (nans < n && Number.isNaN(a[n - 1 - nans])) nans++;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  return values[lower] * (1 - weight) + values[upper] * weight;
+  const low = lower < nans ? NaN : a[lower - nans];
+  const high = upper < nans ? NaN : a[upper - nans];
+  return low * (1 - weight) + high * weight;
+}
+
+/** The φ-quantile of all values (see quantileOfRange). */
+export function quantileOf(q: number, values: ArrayLike<number>): number {
+  return quantileOfRange(q, values, 0, values.length);
 }
 
 /** Almost-equal with a relative tolerance, as Prometheus' util/almost does. */

@@ -4,7 +4,7 @@ import { getLabel, METRIC_NAME, type Labels } from "../model/labels.js";
 import { EvalError } from "./errors.js";
 import { newSeries, windowEnd, type RangeSource, type StepSeries, type Steps } from "./eval-types.js";
 import { countingStart, extendedRate, type RangeMode } from "./extended-range.js";
-import { kahanSumInc, quantileOf } from "./float-math.js";
+import { kahanSumInc, quantileOf, quantileOfRange } from "./float-math.js";
 import { mergeSameLabels, nameDroppingSeries } from "./series-set.js";
 
 /** What a kernel knows about the current window besides the samples. */
@@ -348,7 +348,7 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFunction>> = {
   stddev_over_time: { kernel: stdvarOverTime(true), matrixArg: 0 },
   stdvar_over_time: { kernel: stdvarOverTime(false), matrixArg: 0 },
   mad_over_time: { kernel: madOverTime, matrixArg: 0 },
-  quantile_over_time: { kernel: (_t, vs, lo, hi, w) => quantileOf(w.args[0][w.step], collect(vs, lo, hi)), matrixArg: 1 },
+  quantile_over_time: { kernel: (_t, vs, lo, hi, w) => quantileOfRange(w.args[0][w.step], vs, lo, hi), matrixArg: 1 },
 };
 
 const COUNTER_SUFFIXES = ["_total", "_sum", "_count", "_bucket"];
