@@ -275,7 +275,6 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     queryable: storage,
     engine: queryEngine,
     parser: { parseExpr: (q) => parseExpr(q, features.parseOptions), formatExpr, parseMetricSelector },
-    queryTimeoutMs: settings.queryTimeoutMs,
     lookbackDeltaMs: settings.lookbackDeltaMs,
     externalLabels: () => config.global.externalLabels,
     state,
@@ -292,6 +291,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       return handleRemoteRead(body, headers, db, config.global.externalLabels, {
         sampleLimit: settings.remoteReadSampleLimit,
         maxBytesInFrame: settings.remoteReadMaxBytesInFrame,
+        chunks: db,
       });
     },
     remoteWrite: settings.enableRemoteWriteReceiver

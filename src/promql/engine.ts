@@ -42,6 +42,8 @@ export const ENGINE_DEFAULTS = {
 export interface QueryOptions {
   readonly signal?: AbortSignal;
   readonly lookbackDeltaMs?: number;
+  /** A shorter limit for this query (the API's timeout parameter); the engine's own caps it. */
+  readonly timeoutMs?: number;
 }
 
 export class Engine {
@@ -87,10 +89,12 @@ export class Engine {
     const expr = parseExpr(query, this.parseOptions);
     const controller = new AbortController();
     let timedOut = false;
+    // The only timeout layer, as in Prometheus: callers pass theirs in opts.timeoutMs.
+    const timeoutMs = opts.timeoutMs !== undefined && opts.timeoutMs > 0 ? Math.min(opts.timeoutMs, this.opts.timeoutMs) : this.opts.timeoutMs;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.opts.timeoutMs);
+    }, timeoutMs);
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     try {

@@ -72,7 +72,7 @@ export class Evaluator {
     if (q) await q.then((x) => x.close(), () => undefined);
   }
 
-  checkAbort(phase = "query execution"): void {
+  checkAbort(phase = "expression evaluation"): void {
     const signal = this.opts.signal;
     if (signal?.aborted) {
       if (this.opts.timedOut()) throw new QueryTimeoutError(phase);
@@ -155,6 +155,8 @@ export class Evaluator {
     const out: RawSeries[] = [];
     try {
       const found = await querier.select(false, { start: mint, end: maxt, func }, vs.matchers);
+      // Storage may take long; a query that timed out meanwhile stops before decoding.
+      this.checkAbort();
       for (const s of found) {
         const b = s.samples();
         if (b.ts.length > 0) out.push({ metric: s.labels, ts: b.ts, vs: b.vs });

@@ -67,6 +67,8 @@ export interface RawChunk {
   /** Where it came from: "head" (cut or open chunk), "head-ooo" (out-of-order samples) or "block <ulid>". */
   readonly source: string;
   readonly data: Uint8Array;
+  /** Ranges of the chunk that tombstones delete (inclusive, ms); the bytes still hold them. */
+  readonly deleted?: readonly { readonly mint: number; readonly maxt: number }[];
 }
 
 export interface ChunkSeries {

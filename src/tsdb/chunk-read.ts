@@ -2,7 +2,7 @@
 // the XOR bytes of every chunk that overlaps a range, from blocks and from the head.
 // The head's open chunk and out-of-order samples have no bytes yet, so they are
 // encoded here, exactly as a cut would encode them. Tombstones are not applied: the
-// bytes are what is stored.
+// bytes are what is stored, and each chunk lists the ranges tombstones delete from it.
 import { labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { ChunkSeries, RawChunk } from "../storage/interface.js";
@@ -14,6 +14,7 @@ import { SAMPLES_PER_CHUNK } from "./chunkenc/xor.js";
 import { compareLabelSets } from "./encoding/strings.js";
 import type { Head } from "./head.js";
 import { headPostingsForMatchers } from "./head-read.js";
+import type { Interval } from "./tombstones/tombstones.js";
 
 interface Collected {
   readonly labels: Labels;
@@ -23,13 +24,13 @@ interface Collected {
 /** XOR chunks of one block overlapping [mint, maxt], per matching series. */
 export async function blockSeriesChunks(block: Block, matchers: readonly Matcher[], mint: number, maxt: number): Promise<ChunkSeries[]> {
   const source = `block ${block.ulid}`;
-  const picked: { labels: Labels; metas: { mint: number; maxt: number }[] }[] = [];
+  const picked: { labels: Labels; metas: { mint: number; maxt: number }[]; deleted: readonly Interval[] }[] = [];
   const refs: number[] = [];
   for (const id of postingsForMatchers(block.index, matchers)) {
     const s = block.index.series(id);
     const metas = s.chunks.filter((c) => c.maxt >= mint && c.mint <= maxt);
     if (metas.length === 0) continue;
-    picked.push({ labels: s.labels, metas });
+    picked.push({ labels: s.labels, metas, deleted: block.tombstones.get(id) });
     for (const m of metas) refs.push(m.ref);
   }
   const chunks = await block.chunks.chunks(refs);
@@ -40,7 +41,7 @@ export async function blockSeriesChunks(block: Block, matchers: readonly Matcher
     for (const m of p.metas) {
       const c = chunks[k++];
       // Histogram chunks have no place in a float view.
-      if (c.encoding === Encoding.XOR) list.push({ mint: m.mint, maxt: m.maxt, source, data: c.bytes });
+      if (c.encoding === Encoding.XOR) list.push(withDeleted({ mint: m.mint, maxt: m.maxt, source, data: c.bytes }, p.deleted));
     }
     if (list.length > 0) out.push({ labels: p.labels, chunks: list });
   }
@@ -56,6 +57,7 @@ export function headSeriesChunks(head: Head, matchers: readonly Matcher[], mint:
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (!head.registry.isAlive(id)) continue;
+    const deleted = head.tombstones.get(id) ?? [];
     const list: RawChunk[] = [];
     for (let c = s.firstChunk[id]; c >= 0; c = ch.next[c]) {
       if (ch.maxt[c] < mint || ch.mint[c] > maxt) continue;
@@ -73,9 +75,15 @@ export function headSeriesChunks(head: Head, matchers: readonly Matcher[], mint:
         list.push({ mint: ts[a], maxt: ts[b - 1], source: "head-ooo", data: encodeXor(ts, vs, a, b) });
       }
     }
-    if (list.length > 0) out.push({ labels: head.labelsOf(id), chunks: list });
+    if (list.length > 0) out.push({ labels: head.labelsOf(id), chunks: deleted.length > 0 ? list.map((c) => withDeleted(c, deleted)) : list });
   }
   return out;
+}
+
+/** The chunk with the deleted intervals that overlap it, if any. */
+function withDeleted(c: RawChunk, deleted: readonly Interval[]): RawChunk {
+  const hit = deleted.filter((iv) => iv.mint <= c.maxt && iv.maxt >= c.mint);
+  return hit.length > 0 ? { ...c, deleted: hit } : c;
 }
 
 /** Joins per-source results by label set; chunks ordered by mint, series by labels. */

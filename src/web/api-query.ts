@@ -18,8 +18,6 @@ export interface QueryAPIOptions {
   readonly queryable: Queryable;
   readonly engine: QueryEngine;
   readonly parser: PromQLParser;
-  /** Upper bound for a query; the `timeout` parameter can only shorten it. */
-  readonly queryTimeoutMs: number;
   readonly now?: () => number;
   /** Called after each successful query/query_range. */
   readonly queryLog?: (entry: QueryLogEntry) => void;
@@ -33,7 +31,7 @@ export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
     const p = await Params.from(ctx);
     const t = p.time("time", now());
     const query = p.get("query") ?? "";
-    const res = await withDeadline(ctx, p, opts.queryTimeoutMs, (signal) => engine.instantQuery(queryable, query, t, { signal }));
+    const res = await withDeadline(ctx, p, (signal, timeoutMs) => engine.instantQuery(queryable, query, t, { signal, timeoutMs }));
     opts.queryLog?.({ query, startMs: t, endMs: t, stepMs: 0, stats: res.stats, clientIP: ctx.ip, method: ctx.method, path: ctx.path });
     sendDataJSON(ctx, queryDataJSON(res.value, p.get("stats") ? res.stats : undefined), res.warnings, res.infos);
   });
@@ -50,7 +48,7 @@ export function registerQueryAPI(router: Router, opts: QueryAPIOptions): void {
       throw badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
     }
     const query = p.get("query") ?? "";
-    const res = await withDeadline(ctx, p, opts.queryTimeoutMs, (signal) => engine.rangeQuery(queryable, query, start, end, step, { signal }));
+    const res = await withDeadline(ctx, p, (signal, timeoutMs) => engine.rangeQuery(queryable, query, start, end, step, { signal, timeoutMs }));
     opts.queryLog?.({ query, startMs: start, endMs: end, stepMs: step, stats: res.stats, clientIP: ctx.ip, method: ctx.method, path: ctx.path });
     sendDataJSON(ctx, queryDataJSON(res.value, p.get("stats") ? res.stats : undefined), res.warnings, res.infos);
   });
@@ -150,24 +148,24 @@ function truncate(list: string[], limit: number): string[] {
   return limit > 0 && list.length > limit ? list.slice(0, limit) : list;
 }
 
-/** Runs fn with a signal that fires on the timeout parameter, the server's limit or the client going away. */
-async function withDeadline<T>(ctx: Context, p: Params, maxMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs fn with the timeout parameter, which the engine enforces (capped by --query.timeout,
+ * so there is one timeout layer, as in Prometheus), and a signal that fires when the client goes away.
+ */
+async function withDeadline<T>(ctx: Context, p: Params, fn: (signal: AbortSignal, timeoutMs: number | undefined) => Promise<T>): Promise<T> {
   const requested = p.durationMs("timeout");
-  const timeoutMs = requested !== undefined && requested > 0 ? Math.min(requested, maxMs) : maxMs;
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new ApiError("timeout", "query timed out in expression evaluation")), timeoutMs);
   const onClose = (): void => {
     if (!ctx.res.writableEnded) ac.abort(new ApiError("canceled", "query was canceled in expression evaluation"));
   };
   ctx.res.once("close", onClose);
   try {
-    return await fn(ac.signal);
+    return await fn(ac.signal, requested !== undefined && requested > 0 ? requested : undefined);
   } catch (err) {
     // An engine that just stops on abort leaves only our reason to report.
     if (ac.signal.aborted && toApiError(err).type === "internal") throw ac.signal.reason;
     throw err;
   } finally {
-    clearTimeout(timer);
     ctx.res.off("close", onClose);
   }
 }

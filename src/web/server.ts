@@ -43,7 +43,6 @@ export interface WebServerOptions {
   readonly queryable: Queryable;
   readonly engine: QueryEngine;
   readonly parser: PromQLParser;
-  readonly queryTimeoutMs: number;
   readonly lookbackDeltaMs: number;
   readonly externalLabels: () => Labels;
   readonly state: ServerState;

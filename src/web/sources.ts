@@ -8,6 +8,8 @@ import type { Queryable } from "../storage/interface.js";
 
 export interface QueryOptions {
   readonly signal?: AbortSignal;
+  /** The API's timeout parameter; the engine enforces it, capped by its own limit. */
+  readonly timeoutMs?: number;
 }
 
 /** The PromQL engine's query entry points (src/promql/engine.ts). */
