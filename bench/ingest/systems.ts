@@ -48,7 +48,7 @@ export function metricSum(text: string, name: string, match = ""): number | unde
 }
 
 /** The binary's path, or undefined when it is not on PATH. */
-function which(bin: string): string | undefined {
+export function which(bin: string): string | undefined {
   try {
     return execFileSync("which", [bin], { encoding: "utf8" }).trim() || undefined;
   } catch {
@@ -78,7 +78,7 @@ function listening(port: number): Promise<boolean> {
  * someone listens on is skipped (its server would answer our readiness probe); when one is
  * taken between the check and the bind, the binary starts again on another.
  */
-async function startOnRandomPort(name: string, binary: string, args: (port: number) => string[], readyPath: string): Promise<Running> {
+export async function startOnRandomPort(name: string, binary: string, args: (port: number) => string[], readyPath: string): Promise<Running> {
   for (let attempt = 1; ; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * 22_000);
     if (await listening(port)) continue;
