@@ -300,4 +300,64 @@ export class HeadChunkFiles {
     this.files.clear();
     this.closed = true;
   }
+
+  /**
+   * The XOR bytes of the chunks at refs (copies, in the order of refs). Chunks that lie close
+   * together in a file come from one read of the region holding them (at most 1 MiB, split at
+   * gaps over 64 KiB) instead of a read each; each chunk's CRC is checked as read() checks it.
+   * Chunks still in the write buffer, or larger than a region holds, go through read().
+   */
+  readMany(refs: readonly number[]): Uint8Array[] {
+    if (this.closed) throw new ClosedError("head chunk files");
+    const maxSpan = 1 << 20;
+    const maxGap = 64 << 10;
+    const out = new Array<Uint8Array>(refs.length);
+    const order = refs.map((_, i) => i).sort((a, b) => refs[a] - refs[b]);
+    let k = 0;
+    while (k < order.length) {
+      const first = refs[order[k]];
+      const seq = Math.floor(first / TWO32);
+      const start = first % TWO32;
+      const f = this.files.get(seq);
+      const flushedEnd = seq === this.seq ? this.bufStart : (f?.size ?? 0);
+      if (!f || start >= flushedEnd) {
+        out[order[k]] = this.read(first);
+        k++;
+        continue;
+      }
+      let end = k + 1;
+      let last = start;
+      while (end < order.length) {
+        const r = refs[order[end]];
+        const o = r % TWO32;
+        if (Math.floor(r / TWO32) !== seq || o >= flushedEnd || o - last > maxGap || o - start > maxSpan) break;
+        last = o;
+        end++;
+      }
+      const region = new Uint8Array(Math.min(flushedEnd, last + CHUNK_HEADER_MAX + TYPICAL_CHUNK_BYTES) - start);
+      const got = readSync(f.fd, region, 0, region.length, start);
+      for (let j = k; j < end; j++) {
+        const ref = refs[order[j]];
+        const at = (ref % TWO32) - start;
+        // Header (series ref, mint, maxt, encoding) is 25 bytes, then the uvarint data length.
+        let p = at + 25;
+        let len = 0;
+        for (let shift = 0; p < got && shift <= 28; shift += 7) {
+          const byte = region[p++];
+          len += (byte & 0x7f) * 2 ** shift;
+          if (byte < 0x80) break;
+        }
+        const crcAt = p + len;
+        if (crcAt + 4 > got) {
+          out[order[j]] = this.read(ref);
+          continue;
+        }
+        const crc = ((region[crcAt] << 24) | (region[crcAt + 1] << 16) | (region[crcAt + 2] << 8) | region[crcAt + 3]) >>> 0;
+        if (crc32c(region.subarray(at, crcAt)) !== crc) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: checksum mismatch`);
+        out[order[j]] = region.subarray(p, crcAt);
+      }
+      k = end;
+    }
+    return out;
+  }
 }
