@@ -1,14 +1,18 @@
 // The head's read path: postings for matchers (set operations in WASM), label names
-// and values, and series whose samples are decoded in bulk when first asked for.
+// and values, and lazy series: a select only collects each series' chunk refs; the cut
+// chunks of all its series are read from chunks_head/ in one batch when the first series
+// is iterated, and a series' chunks are decoded in one WASM call when it is.
 import type { Labels } from "../model/labels.js";
 import { compareLabelSets, compareStrings } from "./encoding/strings.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
 import type { Querier, SelectHints, Series } from "../storage/interface.js";
 import { differencePostings, intersectPostings, unionPostings } from "../wasm/index.js";
+import { decodeXorChunks } from "./chunkenc/xor.js";
 import type { Head } from "./head.js";
 
 const EMPTY = new Uint32Array(0);
+const NO_SAMPLES: SampleBatch = { ts: new Float64Array(0), vs: new Float64Array(0) };
 
 /** Ids of head series matching all matchers, ascending (Prometheus' PostingsForMatchers). */
 export function headPostingsForMatchers(head: Head, matchers: readonly Matcher[]): Uint32Array {
@@ -44,6 +48,20 @@ export function headPostingsForMatchers(head: Head, matchers: readonly Matcher[]
   return result;
 }
 
+/** The cut chunks a select needs, read from chunks_head/ together on first use. */
+class ChunkBatch {
+  readonly refs: number[] = [];
+  private bytes: Uint8Array[] | undefined;
+  constructor(private readonly head: Head) {}
+
+  /** Bytes of chunks [from, to) of the batch. */
+  get(from: number, to: number): Uint8Array[] {
+    this.bytes ??= this.head.chunkFiles.readMany(this.refs);
+    return this.bytes.slice(from, to);
+  }
+}
+
+/** A series whose in-order chunks are decoded when first iterated. */
 class HeadSeries implements Series {
   private cached: SampleBatch | undefined;
   constructor(
@@ -52,10 +70,29 @@ class HeadSeries implements Series {
     private readonly id: number,
     private readonly mint: number,
     private readonly maxt: number,
+    private readonly batch: ChunkBatch,
+    private readonly from: number,
+    private readonly to: number,
+    /** The series' first and last cut chunk at select time. */
+    private readonly firstChunk: number,
+    private readonly lastChunk: number,
   ) {}
 
   samples(): SampleBatch {
-    if (!this.cached) this.cached = this.head.seriesSamples(this.id, this.mint, this.maxt);
+    if (this.cached) return this.cached;
+    const { head, id, mint, maxt } = this;
+    const s = head.series;
+    if (s.firstChunk[id] !== this.firstChunk || s.lastChunk[id] !== this.lastChunk) {
+      // A chunk cut or truncated since the select: the refs are stale, so read the series afresh.
+      this.cached = head.seriesSamples(id, mint, maxt);
+      return this.cached;
+    }
+    const chunks = this.batch.get(this.from, this.to);
+    if (head.open.count(id) > 0 && s.maxt[id] >= mint && head.open.mint(id) <= maxt) {
+      const open = head.open.bytes(id);
+      if (open) chunks.push(open);
+    }
+    this.cached = chunks.length === 0 ? NO_SAMPLES : decodeXorChunks(chunks, mint, maxt);
     return this.cached;
   }
 }
@@ -81,14 +118,27 @@ export class HeadQuerier implements Querier {
   selectSync(sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Series[] {
     const mint = hints ? Math.max(this.mint, hints.start) : this.mint;
     const maxt = hints ? Math.min(this.maxt, hints.end) : this.maxt;
-    const refs = headPostingsForMatchers(this.head, matchers);
-    const out: HeadSeries[] = [];
+    const head = this.head;
+    const s = head.series;
+    const ch = head.chunks;
+    const refs = headPostingsForMatchers(head, matchers);
+    const batch = new ChunkBatch(head);
+    const out: Series[] = [];
     for (let i = 0; i < refs.length; i++) {
       const id = refs[i];
       if (!this.overlaps(id, mint, maxt)) continue;
-      const series = new HeadSeries(this.head.labelsOf(id), this.head, id, mint, maxt);
-      if (series.samples().ts.length === 0) continue;
-      out.push(series);
+      if (head.ooo.has(id) || head.tombstones.has(id)) {
+        // Out-of-order samples and deletions need the merged view: decoded now, left out when empty.
+        const b = head.seriesSamples(id, mint, maxt);
+        if (b.ts.length > 0) out.push({ labels: head.labelsOf(id), samples: () => b });
+        continue;
+      }
+      const from = batch.refs.length;
+      for (let c = s.firstChunk[id]; c >= 0; c = ch.next[c]) if (ch.maxt[c] >= mint && ch.mint[c] <= maxt) batch.refs.push(ch.fileRef[c]);
+      const open = head.open.count(id) > 0 && s.maxt[id] >= mint && head.open.mint(id) <= maxt;
+      // As Prometheus' head index: a series is selected when one of its chunks overlaps the range.
+      if (batch.refs.length === from && !open) continue;
+      out.push(new HeadSeries(head.labelsOf(id), head, id, mint, maxt, batch, from, batch.refs.length, s.firstChunk[id], s.lastChunk[id]));
     }
     if (sorted) out.sort((a, b) => compareLabelSets(a.labels, b.labels));
     return out;
