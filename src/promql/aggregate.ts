@@ -56,150 +56,185 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr, steps: Step
   }
 }
 
-/**
- * With delayed name removal, a group's name is removed later when any series aggregated
- * into it at the group's last step carries a pending removal (Prometheus keeps the flag of
- * the last step it wrote). seenAt[gi] is the last step group gi was reset at.
- */
-function markDropName(input: StepSeries[], groupOf: Int32Array, out: StepSeries[], i: number, seenAt: Int32Array): void {
-  for (let k = 0; k < input.length; k++) {
-    if (!input[k].has[i]) continue;
-    const gi = groupOf[k];
-    if (seenAt[gi] !== i) {
-      seenAt[gi] = i;
-      out[gi].dropName = false;
-    }
-    if (input[k].dropName) out[gi].dropName = true;
-  }
-}
-
 function needScalar(p: Float64Array | undefined, e: AggregateExpr): Float64Array {
   if (!p) throw new EvalError(`${e.op} needs a scalar parameter`);
   return p;
 }
 
+/** Accumulator cells (group x step) per tile: at 5 arrays, about 2 MiB, so a tile stays in cache. */
+const TILE_CELLS = 1 << 16;
+
+/**
+ * Folds series into groups tile by tile: each tile holds accumulators for every group and a
+ * run of steps, and each series' steps are read in order, one series after another. Every
+ * (group, step) cell still receives its series in input order, so sums, means and variances
+ * come out exactly as a step-by-step fold gives them.
+ */
 function fold(op: AggregateExpr["op"], input: StepSeries[], groupOf: Int32Array, groups: Labels[], n: number, delayed: boolean): StepSeries[] {
   const g = groups.length;
-  // Without delayed name removal the flags are never read, so they are not kept per step.
-  const seenAt = delayed ? new Int32Array(g).fill(-1) : undefined;
   const out = groups.map((labels) => newSeries(labels, n));
-  const count = new Float64Array(g);
-  const value = new Float64Array(g);
-  const comp = new Float64Array(g);
-  const mean = new Float64Array(g);
-  const incremental = new Uint8Array(g);
-  for (let i = 0; i < n; i++) {
+  const tile = Math.max(1, Math.min(n, Math.floor(TILE_CELLS / Math.max(1, g))));
+  const cells = g * tile;
+  const count = new Float64Array(cells);
+  const value = new Float64Array(cells);
+  const comp = new Float64Array(cells);
+  const mean = new Float64Array(cells);
+  const incremental = new Uint8Array(cells);
+  // With delayed name removal: the last step each group has a value at (see markDropNames).
+  const lastStep = delayed ? new Int32Array(g).fill(-1) : undefined;
+  for (let i0 = 0; i0 < n; i0 += tile) {
+    const i1 = Math.min(n, i0 + tile);
     count.fill(0);
     value.fill(0);
     comp.fill(0);
     mean.fill(0);
     incremental.fill(0);
     for (let k = 0; k < input.length; k++) {
-      const s = input[k];
-      if (!s.has[i]) continue;
-      const gi = groupOf[k];
-      const f = s.vals[i];
-      const c = ++count[gi];
-      switch (op) {
-        case "sum": {
-          const r = kahanSumInc(f, value[gi], comp[gi]);
-          value[gi] = r.sum;
-          comp[gi] = r.c;
-          break;
-        }
-        case "avg":
-          avgStep(f, gi, c, value, comp, mean, incremental);
-          break;
-        case "min":
-          if (c === 1 || value[gi] > f || Number.isNaN(value[gi])) value[gi] = f;
-          break;
-        case "max":
-          if (c === 1 || value[gi] < f || Number.isNaN(value[gi])) value[gi] = f;
-          break;
-        case "stddev":
-        case "stdvar": {
-          const delta = f - mean[gi];
-          mean[gi] += delta / c;
-          value[gi] += delta * (f - mean[gi]);
-          break;
-        }
-        default:
-          break;
-      }
-    }
-    if (seenAt) markDropName(input, groupOf, out, i, seenAt);
-    for (let gi = 0; gi < g; gi++) {
-      const c = count[gi];
-      if (c === 0) continue;
-      let v: number;
+      const has = input[k].has;
+      const vals = input[k].vals;
+      // Cell of step i: base + i.
+      const base = groupOf[k] * tile - i0;
       switch (op) {
         case "sum":
-          v = value[gi] + comp[gi];
+          for (let i = i0; i < i1; i++) {
+            if (!has[i]) continue;
+            const c = base + i;
+            count[c]++;
+            const r = kahanSumInc(vals[i], value[c], comp[c]);
+            value[c] = r.sum;
+            comp[c] = r.c;
+          }
           break;
         case "avg":
-          v = incremental[gi] ? mean[gi] + comp[gi] : (value[gi] + comp[gi]) / c;
+          for (let i = i0; i < i1; i++) {
+            if (!has[i]) continue;
+            const c = base + i;
+            avgStep(vals[i], c, ++count[c], value, comp, mean, incremental);
+          }
           break;
-        case "count":
-          v = c;
+        case "min":
+          for (let i = i0; i < i1; i++) {
+            if (!has[i]) continue;
+            const c = base + i;
+            const f = vals[i];
+            if (++count[c] === 1 || value[c] > f || Number.isNaN(value[c])) value[c] = f;
+          }
           break;
-        case "group":
-          v = 1;
-          break;
-        case "stdvar":
-          v = value[gi] / c;
+        case "max":
+          for (let i = i0; i < i1; i++) {
+            if (!has[i]) continue;
+            const c = base + i;
+            const f = vals[i];
+            if (++count[c] === 1 || value[c] < f || Number.isNaN(value[c])) value[c] = f;
+          }
           break;
         case "stddev":
-          v = Math.sqrt(value[gi] / c);
+        case "stdvar":
+          for (let i = i0; i < i1; i++) {
+            if (!has[i]) continue;
+            const c = base + i;
+            const f = vals[i];
+            const delta = f - mean[c];
+            mean[c] += delta / ++count[c];
+            value[c] += delta * (f - mean[c]);
+          }
           break;
         default:
-          v = value[gi];
+          for (let i = i0; i < i1; i++) if (has[i]) count[base + i]++;
       }
-      out[gi].vals[i] = v;
-      out[gi].has[i] = 1;
+    }
+    for (let gi = 0; gi < g; gi++) {
+      const r = out[gi];
+      for (let i = i0; i < i1; i++) {
+        const c = gi * tile + i - i0;
+        const cnt = count[c];
+        if (cnt === 0) continue;
+        let v: number;
+        switch (op) {
+          case "sum":
+            v = value[c] + comp[c];
+            break;
+          case "avg":
+            v = incremental[c] ? mean[c] + comp[c] : (value[c] + comp[c]) / cnt;
+            break;
+          case "count":
+            v = cnt;
+            break;
+          case "group":
+            v = 1;
+            break;
+          case "stdvar":
+            v = value[c] / cnt;
+            break;
+          case "stddev":
+            v = Math.sqrt(value[c] / cnt);
+            break;
+          default:
+            v = value[c];
+        }
+        r.vals[i] = v;
+        r.has[i] = 1;
+        if (lastStep) lastStep[gi] = i;
+      }
     }
   }
+  if (lastStep) markDropNames(input, groupOf, out, lastStep);
   return out.filter((s) => s.has.some((h) => h === 1));
 }
 
+/**
+ * With delayed name removal, a group's name is removed later when any series aggregated
+ * into it at the group's last step carries a pending removal (Prometheus keeps the flag of
+ * the last step it wrote).
+ */
+function markDropNames(input: StepSeries[], groupOf: Int32Array, out: StepSeries[], lastStep: Int32Array): void {
+  for (let gi = 0; gi < out.length; gi++) if (lastStep[gi] >= 0) out[gi].dropName = false;
+  for (let k = 0; k < input.length; k++) {
+    const i = lastStep[groupOf[k]];
+    if (i >= 0 && input[k].has[i] && input[k].dropName) out[groupOf[k]].dropName = true;
+  }
+}
+
 /** Sums while the sum stays finite, then switches to an incremental mean, as Prometheus does. */
-function avgStep(f: number, gi: number, c: number, sum: Float64Array, comp: Float64Array, mean: Float64Array, incremental: Uint8Array): void {
-  if (!incremental[gi]) {
-    const r = kahanSumInc(f, sum[gi], comp[gi]);
+function avgStep(f: number, cell: number, c: number, sum: Float64Array, comp: Float64Array, mean: Float64Array, incremental: Uint8Array): void {
+  if (!incremental[cell]) {
+    const r = kahanSumInc(f, sum[cell], comp[cell]);
     if (Number.isFinite(r.sum) || c === 1) {
-      sum[gi] = r.sum;
-      comp[gi] = r.c;
+      sum[cell] = r.sum;
+      comp[cell] = r.c;
       return;
     }
-    incremental[gi] = 1;
-    mean[gi] = sum[gi] / (c - 1);
-    comp[gi] /= c - 1;
+    incremental[cell] = 1;
+    mean[cell] = sum[cell] / (c - 1);
+    comp[cell] /= c - 1;
   }
-  const m = mean[gi];
+  const m = mean[cell];
   if (!Number.isFinite(m) && !Number.isNaN(m)) {
     if (!Number.isFinite(f) && !Number.isNaN(f) && m > 0 === f > 0) return;
     if (Number.isFinite(f)) return;
   }
-  const current = m + comp[gi];
-  const r = kahanSumInc(f / c - current / c, m, comp[gi]);
-  mean[gi] = r.sum;
-  comp[gi] = r.c;
+  const current = m + comp[cell];
+  const r = kahanSumInc(f / c - current / c, m, comp[cell]);
+  mean[cell] = r.sum;
+  comp[cell] = r.c;
 }
 
 function quantiles(an: Annotations, e: AggregateExpr, input: StepSeries[], groupOf: Int32Array, groups: Labels[], q: Float64Array, n: number, delayed: boolean): StepSeries[] {
   const out = groups.map((labels) => newSeries(labels, n));
-  const seenAt = delayed ? new Int32Array(groups.length).fill(-1) : undefined;
+  const lastStep = delayed ? new Int32Array(groups.length).fill(-1) : undefined;
   const buckets: number[][] = groups.map(() => []);
   for (let i = 0; i < n; i++) {
     if (!(q[i] >= 0 && q[i] <= 1) && input.some((s) => s.has[i])) an.warn(`quantile value should be between 0 and 1, got ${formatGo(q[i])}`, e.param!.pos);
     for (const b of buckets) b.length = 0;
     for (let k = 0; k < input.length; k++) if (input[k].has[i]) buckets[groupOf[k]].push(input[k].vals[i]);
-    if (seenAt) markDropName(input, groupOf, out, i, seenAt);
     for (let gi = 0; gi < groups.length; gi++) {
       if (buckets[gi].length === 0) continue;
       out[gi].vals[i] = quantileOf(q[i], buckets[gi]);
       out[gi].has[i] = 1;
+      if (lastStep) lastStep[gi] = i;
     }
   }
+  if (lastStep) markDropNames(input, groupOf, out, lastStep);
   return out.filter((s) => s.has.some((h) => h === 1));
 }
 
