@@ -70,7 +70,12 @@ export class BlockQuerier implements Querier {
     if (this.closed) throw new Error("block querier is closed");
   }
 
-  async select(_sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]> {
+  select(_sorted: boolean, hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<Series[]> {
+    return this.selectBlockSeries(hints, matchers);
+  }
+
+  /** Series sorted by labels (block ids follow label order), with their chunk bytes read and not yet decoded. */
+  async selectBlockSeries(hints: SelectHints | undefined, matchers: readonly Matcher[]): Promise<BlockSeries[]> {
     this.check();
     const mint = Math.max(this.mint, hints?.start ?? -Infinity);
     const maxt = Math.min(this.maxt, hints?.end ?? Infinity);
@@ -88,7 +93,7 @@ export class BlockQuerier implements Querier {
       for (const m of metas) refs.push(m.ref);
     }
     const chunks = await this.chunkReader.chunks(refs);
-    const out: Series[] = [];
+    const out: BlockSeries[] = [];
     let k = 0;
     for (const p of picked) {
       const data: Uint8Array[] = [];
@@ -129,12 +134,12 @@ function covered(c: ChunkMeta, deleted: readonly Interval[]): boolean {
   return false;
 }
 
-class BlockSeries implements Series {
+export class BlockSeries implements Series {
   readonly labels: Labels;
   private data: Uint8Array[] | undefined;
   private decoded: SampleBatch | undefined;
-  private readonly mint: number;
-  private readonly maxt: number;
+  readonly mint: number;
+  readonly maxt: number;
   private readonly deleted: readonly Interval[];
 
   constructor(labels: Labels, data: Uint8Array[], mint: number, maxt: number, deleted: readonly Interval[]) {
@@ -143,6 +148,11 @@ class BlockSeries implements Series {
     this.mint = mint;
     this.maxt = maxt;
     this.deleted = deleted;
+  }
+
+  /** The XOR chunks still to decode, when no tombstone applies; for decoding several blocks' chunks together. */
+  rawChunks(): readonly Uint8Array[] | undefined {
+    return this.deleted.length === 0 ? this.data : undefined;
   }
 
   samples(): SampleBatch {

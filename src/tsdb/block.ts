@@ -4,7 +4,6 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Matcher } from "../model/matcher.js";
-import type { Querier } from "../storage/interface.js";
 import { BlockError, InvalidBlockError } from "./block-errors.js";
 import { readBlockMeta, writeBlockMeta, type BlockMeta } from "./block-meta.js";
 import { BlockQuerier, postingsForMatchers } from "./block-querier.js";
@@ -83,7 +82,7 @@ export class Block {
   }
 
   /** A querier over [mint, maxt] (inclusive). */
-  querier(mint: number, maxt: number): Querier {
+  querier(mint: number, maxt: number): BlockQuerier {
     if (this.closed) throw new Error(`block ${this.dir}: closed`);
     // Clamped to the block, so that a select whose window misses the block skips its postings.
     return new BlockQuerier({ index: this.index, chunks: this.chunks, tombstones: this.tombstones, mint: Math.max(mint, this.minTime), maxt: Math.min(maxt, this.maxTime) });

@@ -15,6 +15,7 @@ import { compactBlocks, compactHead, exponentialBlockRanges, planCompaction, ran
 import { ClosedError, LockedError } from "./errors.js";
 import { Head, type HeadMemoryKind } from "./head.js";
 import { HeadAppender } from "./head-append.js";
+import { DisjointBlocksQuerier, disjointInTime } from "./blocks-querier.js";
 import { HeadQuerier, headPostingsForMatchers } from "./head-read.js";
 import { checkpointWAL, replayWAL, type WALReplayStatus } from "./head-wal.js";
 import { MergeQuerier } from "../storage/merge.js";
@@ -176,8 +177,9 @@ export class DB implements Storage {
 
   async querier(mint: number, maxt: number): Promise<Querier> {
     this.check();
-    const qs: Querier[] = [];
-    for (const b of this.blockList) if (b.minTime <= maxt && b.maxTime > mint) qs.push(b.querier(mint, maxt));
+    const blocks = this.blockList.filter((b) => b.minTime <= maxt && b.maxTime > mint).sort((a, b) => a.minTime - b.minTime);
+    const bqs = blocks.map((b) => b.querier(mint, maxt));
+    const qs: Querier[] = bqs.length > 1 && disjointInTime(blocks) ? [new DisjointBlocksQuerier(bqs)] : bqs;
     if (this.head.numSeries > 0 && this.head.minTime <= maxt && this.head.maxTime >= mint) qs.push(new HeadQuerier(this.head, mint, maxt));
     this.activeQueriers++;
     return new MergeQuerier({
