@@ -1,23 +1,13 @@
 // Bench data: a Queryable over generated series held in typed arrays (src/ cannot import test/).
 import { compareLabels, type Labels } from "../../src/model/labels.js";
 import type { Matcher } from "../../src/model/matcher.js";
+import { lowerBound } from "../../src/model/sample.js";
 import type { Querier, Queryable, SelectHints, Series } from "../../src/storage/interface.js";
 
 interface BenchSeries {
   readonly labels: Labels;
   readonly ts: Float64Array;
   readonly vs: Float64Array;
-}
-
-function lowerBound(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class BenchQueryable implements Queryable {

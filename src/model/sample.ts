@@ -26,3 +26,15 @@ export interface SampleBatch {
   readonly ts: Float64Array;
   readonly vs: Float64Array;
 }
+
+/** Index of the first of ascending times ts that is >= t (ts.length when none is). */
+export function lowerBound(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -3,6 +3,7 @@
 // order; a later sample at the same time replaces the earlier one.
 import { compareLabels, getLabel, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
+import { lowerBound } from "../model/sample.js";
 import type { Appendable, Appender, Querier, Queryable, SelectHints, Series } from "./interface.js";
 
 interface Stored {
@@ -10,18 +11,6 @@ interface Stored {
   /** Sample times ascending, with values at the same index. */
   readonly ts: number[];
   readonly vs: number[];
-}
-
-/** Index of the first element >= t. */
-function lowerBound(ts: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class MemoryStorage implements Appendable, Queryable {
