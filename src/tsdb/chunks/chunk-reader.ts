@@ -1,7 +1,8 @@
-// Reads chunks by ref from a block's chunks/ segment files with positional
-// reads (Node has no mmap). Refs of one call are grouped so that neighbouring
+// Reads chunks by ref from a block's chunks/ segment files with positional,
+// synchronous reads (Node has no mmap). Refs of one call are grouped so that neighbouring
 // chunks (a series' chunks are written back to back) come from one read.
 import { crc32c } from "@node-rs/crc32";
+import { readSync } from "node:fs";
 import { open, readdir, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Chunk } from "../chunkenc/chunk.js";
@@ -97,10 +98,10 @@ export class ChunkReader {
         last = next.offset;
         j++;
       }
-      const span = await this.readAt(seg, first.offset, last - first.offset + READ_AHEAD);
+      const span = this.readAt(seg, first.offset, last - first.offset + READ_AHEAD);
       for (let k = i; k < j; k++) {
         const { offset } = unpackChunkRef(refs[order[k]]);
-        out[order[k]] = await this.parseChunk(seg, span, first.offset, offset);
+        out[order[k]] = this.parseChunk(seg, span, first.offset, offset);
       }
       i = j;
     }
@@ -115,15 +116,22 @@ export class ChunkReader {
     return seg;
   }
 
-  private async readAt(seg: Segment, offset: number, length: number): Promise<Uint8Array> {
+  private readAt(seg: Segment, offset: number, length: number): Uint8Array {
     const len = Math.max(0, Math.min(length, seg.size - offset));
-    const buf = Buffer.alloc(len);
-    if (len > 0) await seg.fh.read(buf, 0, len, offset);
-    return buf;
+    // Synchronous reads, as Prometheus reads mmapped segments: the bytes are usually in the
+    // page cache, where a round trip through the thread pool costs more than the copy.
+    const buf = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(seg.fh.fd, buf, got, len - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
   }
 
   /** Parses the chunk at offset (file position) out of span, which starts at spanStart. */
-  private async parseChunk(seg: Segment, span: Uint8Array, spanStart: number, offset: number): Promise<Chunk> {
+  private parseChunk(seg: Segment, span: Uint8Array, spanStart: number, offset: number): Chunk {
     if (offset < SEGMENT_HEADER_SIZE || offset >= seg.size) {
       throw new CorruptionError(`chunks segment ${seg.path}: chunk offset ${offset} outside the file of ${seg.size} bytes`, { offset });
     }
@@ -146,7 +154,7 @@ export class ChunkReader {
         offset,
       });
     }
-    if (total > buf.length) buf = await this.readAt(seg, offset, total);
+    if (total > buf.length) buf = this.readAt(seg, offset, total);
     const encoding = buf[p];
     const data = buf.subarray(p + 1, p + 1 + len);
     const crcAt = p + 1 + len;
