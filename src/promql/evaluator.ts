@@ -1,7 +1,7 @@
 // Walks the syntax tree and evaluates every node over all steps of the query at once.
 // Each selector is read from storage once for the whole window the query needs.
 import { isStaleNaN } from "../model/sample.js";
-import type { Querier, Queryable } from "../storage/interface.js";
+import type { Querier, Queryable, SampleScratch, Series } from "../storage/interface.js";
 import { evalAggregate } from "./aggregate.js";
 import type { Annotations } from "./annotations.js";
 import { evalBinary } from "./binary.js";
@@ -45,6 +45,8 @@ export class Evaluator {
   /** The range every selector of the query falls in, and the one querier opened over it. */
   private range: TimeRange | undefined;
   private querier: Promise<Querier> | undefined;
+  /** Arrays instant selectors decode series into, one series at a time. */
+  private readonly scratch: SampleScratch = { ts: new Float64Array(0), vs: new Float64Array(0) };
 
   constructor(opts: EvaluatorOptions) {
     this.opts = opts;
@@ -148,23 +150,30 @@ export class Evaluator {
 
   /** Reads the series of a selector over [mint, maxt] (ms, inclusive). */
   async select(vs: VectorSelector, mint: number, maxt: number, func?: string): Promise<RawSeries[]> {
-    const r = this.range;
-    const shared = r !== undefined && mint >= r.mint && maxt <= r.maxt;
-    // A window the query's range does not cover (info()'s, which depends on data) gets a querier of its own.
-    const querier = shared ? await (this.querier ??= this.opts.queryable.querier(r.mint, r.maxt)) : await this.opts.queryable.querier(mint, maxt);
-    const out: RawSeries[] = [];
-    try {
-      const found = await querier.select(false, { start: mint, end: maxt, func }, vs.matchers);
-      // Storage may take long; a query that timed out meanwhile stops before decoding.
-      this.checkAbort();
+    return this.withSeries(vs, mint, maxt, func, (found) => {
+      const out: RawSeries[] = [];
       for (const s of found) {
         const b = s.samples();
         if (b.ts.length > 0) out.push({ metric: s.labels, ts: b.ts, vs: b.vs });
       }
+      return out;
+    });
+  }
+
+  /** Selects a selector's series over [mint, maxt] and hands them, not yet decoded, to use while the querier is open. */
+  private async withSeries<T>(vs: VectorSelector, mint: number, maxt: number, func: string | undefined, use: (found: Series[]) => T): Promise<T> {
+    const r = this.range;
+    const shared = r !== undefined && mint >= r.mint && maxt <= r.maxt;
+    // A window the query's range does not cover (info()'s, which depends on data) gets a querier of its own.
+    const querier = shared ? await (this.querier ??= this.opts.queryable.querier(r.mint, r.maxt)) : await this.opts.queryable.querier(mint, maxt);
+    try {
+      const found = await querier.select(false, { start: mint, end: maxt, func }, vs.matchers);
+      // Storage may take long; a query that timed out meanwhile stops before decoding.
+      this.checkAbort();
+      return use(found);
     } finally {
       if (!shared) querier.close();
     }
-    return out;
   }
 
   /**
@@ -178,29 +187,49 @@ export class Evaluator {
     const first = (at ?? steps.start) - offset;
     const last = (at ?? steps.end) - offset;
     if (vs.smoothed && !timestamps) return this.smoothedSelector(vs, steps, at, offset);
-    const raw = await this.select(vs, first - lookback + 1, last);
-    const out: StepSeries[] = [];
+    const out = await this.withSeries(vs, first - lookback + 1, last, undefined, (found) => this.stepValues(found, steps, at, offset, timestamps));
     let points = 0;
-    for (const s of raw) {
-      const r = newSeries(s.metric, steps.n);
-      const ts = s.ts;
-      const values = s.vs;
+    for (const r of out) for (let i = 0; i < steps.n; i++) points += r.has[i];
+    this.account(points);
+    this.totalSamples += points;
+    return out;
+  }
+
+  /** The latest sample at or before each step (within the lookback) of each series. */
+  private stepValues(found: readonly Series[], steps: Steps, at: number | undefined, offset: number, timestamps: boolean): StepSeries[] {
+    const lookback = this.opts.lookbackDeltaMs;
+    const out: StepSeries[] = [];
+    // Each series is done with before the next, so its samples are decoded into reused arrays.
+    const scratch = this.scratch;
+    for (const s of found) {
+      let len: number;
+      let ts: Float64Array;
+      let values: Float64Array;
+      if (s.samplesInto) {
+        len = s.samplesInto(scratch);
+        ts = scratch.ts;
+        values = scratch.vs;
+      } else {
+        const b = s.samples();
+        len = b.ts.length;
+        ts = b.ts;
+        values = b.vs;
+      }
+      if (len === 0) continue;
+      const r = newSeries(s.labels, steps.n);
       let j = 0;
       let any = false;
       for (let i = 0; i < steps.n; i++) {
         const t = (at ?? steps.times[i]) - offset;
-        while (j < ts.length && ts[j] <= t) j++;
+        while (j < len && ts[j] <= t) j++;
         const k = j - 1;
         if (k < 0 || ts[k] <= t - lookback || isStaleNaN(values[k])) continue;
         r.has[i] = 1;
         r.vals[i] = timestamps ? ts[k] / 1000 : values[k];
         any = true;
-        points++;
       }
       if (any) out.push(r);
     }
-    this.account(points);
-    this.totalSamples += points;
     return out;
   }
 

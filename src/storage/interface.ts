@@ -33,10 +33,21 @@ export interface SelectHints {
   readonly func?: string;
 }
 
+/** Arrays a reader owns and reuses across series; an implementation replaces them when they are too short. */
+export interface SampleScratch {
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
 export interface Series {
   readonly labels: Labels;
   /** Samples within the querier's range (and the hints' range when given), sorted by time. */
   samples(): SampleBatch;
+  /**
+   * The same samples decoded into scratch instead of new arrays; returns their count. For
+   * readers that are done with a series before they read the next; optional.
+   */
+  samplesInto?(scratch: SampleScratch): number;
 }
 
 export interface Querier {

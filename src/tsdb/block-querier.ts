@@ -4,10 +4,10 @@
 import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
-import type { Querier, SelectHints, Series } from "../storage/interface.js";
+import type { Querier, SampleScratch, SelectHints, Series } from "../storage/interface.js";
 import { differencePostings, intersectPostings, unionPostings } from "../wasm/index.js";
 import { Encoding } from "./chunkenc/chunk.js";
-import { decodeXorChunks } from "./chunkenc/xor.js";
+import { copySamplesInto, decodeXorChunks, decodeXorChunksInto } from "./chunkenc/xor.js";
 import type { ChunkReader } from "./chunks/chunk-reader.js";
 import { compareStrings } from "./encoding/strings.js";
 import type { ChunkMeta } from "./index/format.js";
@@ -153,6 +153,11 @@ export class BlockSeries implements Series {
   /** The XOR chunks still to decode, when no tombstone applies; for decoding several blocks' chunks together. */
   rawChunks(): readonly Uint8Array[] | undefined {
     return this.deleted.length === 0 ? this.data : undefined;
+  }
+
+  samplesInto(scratch: SampleScratch): number {
+    if (this.data === undefined || this.deleted.length > 0) return copySamplesInto(this.samples(), scratch);
+    return decodeXorChunksInto(this.data, scratch, this.mint, this.maxt);
   }
 
   samples(): SampleBatch {

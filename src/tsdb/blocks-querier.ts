@@ -6,10 +6,10 @@
 import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
-import type { Querier, SelectHints, Series } from "../storage/interface.js";
+import type { Querier, SampleScratch, SelectHints, Series } from "../storage/interface.js";
 import { MergeQuerier, mergeBatches } from "../storage/merge.js";
 import type { BlockQuerier, BlockSeries } from "./block-querier.js";
-import { decodeXorChunks } from "./chunkenc/xor.js";
+import { copySamplesInto, decodeXorChunks, decodeXorChunksInto } from "./chunkenc/xor.js";
 import { compareLabelSets } from "./encoding/strings.js";
 
 /** True when each block ends before the next one starts (blocks ordered by minTime; maxTime is exclusive). */
@@ -25,23 +25,33 @@ class ConcatSeries implements Series {
     private readonly parts: readonly BlockSeries[],
   ) {}
 
-  samples(): SampleBatch {
-    if (this.cached) return this.cached;
+  samplesInto(scratch: SampleScratch): number {
+    const raw = this.raw();
+    if (raw === undefined) return copySamplesInto(this.samples(), scratch);
+    return decodeXorChunksInto(raw.chunks, scratch, raw.mint, raw.maxt);
+  }
+
+  /** All parts' chunks and range, when every part still has its raw chunks. */
+  private raw(): { chunks: Uint8Array[]; mint: number; maxt: number } | undefined {
+    if (this.cached) return undefined;
     const chunks: Uint8Array[] = [];
     let mint = Infinity;
     let maxt = -Infinity;
     for (const p of this.parts) {
       const raw = p.rawChunks();
-      if (raw === undefined) {
-        // Tombstones or already decoded: each part gives its own samples.
-        this.cached = mergeBatches(this.parts.map((x) => x.samples()));
-        return this.cached;
-      }
+      if (raw === undefined) return undefined;
       for (const c of raw) chunks.push(c);
       mint = Math.min(mint, p.mint);
       maxt = Math.max(maxt, p.maxt);
     }
-    this.cached = decodeXorChunks(chunks, mint, maxt);
+    return { chunks, mint, maxt };
+  }
+
+  samples(): SampleBatch {
+    if (this.cached) return this.cached;
+    const raw = this.raw();
+    // Tombstones: each part gives its own samples.
+    this.cached = raw ? decodeXorChunks(raw.chunks, raw.mint, raw.maxt) : mergeBatches(this.parts.map((x) => x.samples()));
     return this.cached;
   }
 }

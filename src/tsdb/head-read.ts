@@ -6,9 +6,9 @@ import type { Labels } from "../model/labels.js";
 import { compareLabelSets, compareStrings } from "./encoding/strings.js";
 import type { Matcher } from "../model/matcher.js";
 import type { SampleBatch } from "../model/sample.js";
-import type { Querier, SelectHints, Series } from "../storage/interface.js";
+import type { Querier, SampleScratch, SelectHints, Series } from "../storage/interface.js";
 import { differencePostings, intersectPostings, unionPostings } from "../wasm/index.js";
-import { decodeXorChunks } from "./chunkenc/xor.js";
+import { copySamplesInto, decodeXorChunks, decodeXorChunksInto } from "./chunkenc/xor.js";
 import type { Head } from "./head.js";
 
 const EMPTY = new Uint32Array(0);
@@ -78,21 +78,31 @@ class HeadSeries implements Series {
     private readonly lastChunk: number,
   ) {}
 
-  samples(): SampleBatch {
-    if (this.cached) return this.cached;
+  /** The series' in-order chunk bytes, or undefined when a chunk was cut or truncated since the select. */
+  private chunks(): Uint8Array[] | undefined {
     const { head, id, mint, maxt } = this;
     const s = head.series;
-    if (s.firstChunk[id] !== this.firstChunk || s.lastChunk[id] !== this.lastChunk) {
-      // A chunk cut or truncated since the select: the refs are stale, so read the series afresh.
-      this.cached = head.seriesSamples(id, mint, maxt);
-      return this.cached;
-    }
+    if (s.firstChunk[id] !== this.firstChunk || s.lastChunk[id] !== this.lastChunk) return undefined;
     const chunks = this.batch.get(this.from, this.to);
     if (head.open.count(id) > 0 && s.maxt[id] >= mint && head.open.mint(id) <= maxt) {
       const open = head.open.bytes(id);
       if (open) chunks.push(open);
     }
-    this.cached = chunks.length === 0 ? NO_SAMPLES : decodeXorChunks(chunks, mint, maxt);
+    return chunks;
+  }
+
+  samplesInto(scratch: SampleScratch): number {
+    const chunks = this.cached ? undefined : this.chunks();
+    if (chunks === undefined) return copySamplesInto(this.samples(), scratch);
+    return chunks.length === 0 ? 0 : decodeXorChunksInto(chunks, scratch, this.mint, this.maxt);
+  }
+
+  samples(): SampleBatch {
+    if (this.cached) return this.cached;
+    const chunks = this.chunks();
+    // Stale refs: read the series afresh.
+    if (chunks === undefined) this.cached = this.head.seriesSamples(this.id, this.mint, this.maxt);
+    else this.cached = chunks.length === 0 ? NO_SAMPLES : decodeXorChunks(chunks, this.mint, this.maxt);
     return this.cached;
   }
 }

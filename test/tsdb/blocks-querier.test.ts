@@ -45,6 +45,9 @@ describe("queries across disjoint blocks", () => {
     for (let i = 0; i < 6 * 60; i++) if (i < 130 || i > 139) want.push(i);
     expect(Array.from(all.vs)).toEqual(want);
     expect(Array.from(all.ts)).toEqual(want.map(at));
+    const scratch = { ts: new Float64Array(0), vs: new Float64Array(0) };
+    const n = got[1].samplesInto!(scratch);
+    expect(Array.from(scratch.vs.subarray(0, n))).toEqual([...Array.from({ length: 120 }, (_, i) => -i), ...Array.from({ length: 120 }, (_, i) => -(240 + i))]);
     const gaps = got[1].samples();
     expect(gaps.ts.length).toBe(240);
     expect(gaps.vs[119]).toBe(-119);

@@ -58,6 +58,10 @@ describe("head querier", () => {
       expect(got.length).toBe(20);
       for (const s of got) {
         const n = Number(s.labels.find((l) => l.name === "s")!.value);
+        // Decoded into a reader's reused arrays (too short at first, so they grow), then as a batch of its own.
+        const scratch = { ts: new Float64Array(2), vs: new Float64Array(2) };
+        const len = s.samplesInto!(scratch);
+        expect({ ts: Array.from(scratch.ts.subarray(0, len)), vs: Array.from(scratch.vs.subarray(0, len)) }).toEqual(expected(n, lo, hi));
         const b = s.samples();
         expect({ ts: Array.from(b.ts), vs: Array.from(b.vs) }, `${labelsToString(s.labels)} in [${lo}, ${hi}]`).toEqual(expected(n, lo, hi));
       }

@@ -1,7 +1,8 @@
 // XOR (Gorilla) float chunks. The bit-level work happens in WASM (src/wasm);
 // this file adapts it to the Chunk type and wraps decode failures with context.
 import type { SampleBatch } from "../../model/sample.js";
-import { decodeXor, decodeXorMany, decodeXorRange, encodeXor, encodeXorMany } from "../../wasm/index.js";
+import type { SampleScratch } from "../../storage/interface.js";
+import { decodeXor, decodeXorInto, decodeXorMany, decodeXorRange, encodeXor, encodeXorMany, xorSampleCount } from "../../wasm/index.js";
 import { CorruptionError } from "../encoding/errors.js";
 import { Encoding, type Chunk } from "./chunk.js";
 
@@ -43,4 +44,32 @@ export function decodeXorChunks(chunks: readonly Uint8Array[], mint: number, max
   } catch (cause) {
     throw new CorruptionError(`decode ${chunks.length} XOR chunks`, { cause });
   }
+}
+
+/** Like decodeXorChunks, into scratch (grown to the chunks' sample count when short); returns the count. */
+export function decodeXorChunksInto(chunks: readonly Uint8Array[], scratch: SampleScratch, mint: number, maxt: number): number {
+  try {
+    let total = 0;
+    for (const c of chunks) total += xorSampleCount(c);
+    if (scratch.ts.length < total) {
+      const size = Math.max(total, 2 * scratch.ts.length);
+      scratch.ts = new Float64Array(size);
+      scratch.vs = new Float64Array(size);
+    }
+    return decodeXorInto(chunks, scratch.ts, scratch.vs, 0, mint, maxt);
+  } catch (cause) {
+    throw new CorruptionError(`decode ${chunks.length} XOR chunks`, { cause });
+  }
+}
+
+/** Copies decoded samples into scratch (grown when short); returns the count. */
+export function copySamplesInto(b: SampleBatch, scratch: SampleScratch): number {
+  const n = b.ts.length;
+  if (scratch.ts.length < n) {
+    scratch.ts = new Float64Array(Math.max(n, 2 * scratch.ts.length));
+    scratch.vs = new Float64Array(scratch.ts.length);
+  }
+  scratch.ts.set(b.ts);
+  scratch.vs.set(b.vs);
+  return n;
 }
