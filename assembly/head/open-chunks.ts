@@ -11,6 +11,8 @@
 // with a spare zero byte when its last write was whole bytes at a byte boundary; the
 // `wholeBytes` flag tracks that, so the reported length matches its chunks byte for byte.
 
+import { canonical, putUvarint } from "../xor/encode";
+
 // Per-series state, STATE_SIZE bytes, in pages of PAGE_STATES series that never move: a
 // u32 table at `pages` holds each page's address (the host reads both too:
 // src/wasm/open-chunks.ts mirrors these offsets).
@@ -42,8 +44,6 @@ const C_MINT = 16; // f64
 const C_MAXT = 24; // f64
 const CUT_SIZE: u32 = 32;
 
-const STALE_NAN: u64 = 0x7ff0000000000002;
-const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
 const MIN_CLASS: i32 = 12; // 64-byte buffers
 const MAX_CLASS: i32 = 60;
 // Bytes a sample may need: 4+64 bits of delta-of-delta, 2+5+6+64 of value, plus the
@@ -216,15 +216,6 @@ function putValue(s: usize, buf: usize, pos: u32, v: u64): u32 {
   return putBits(buf, pos, delta >> trailing, sig);
 }
 
-@inline function putUvarint(p: usize, x: u64): usize {
-  while (x >= 0x80) {
-    store<u8>(p++, <u8>((x & 0x7f) | 0x80));
-    x >>= 7;
-  }
-  store<u8>(p++, <u8>x);
-  return p;
-}
-
 /**
  * Moves the open chunk to a bigger buffer: room for `need` bytes, and for as many bytes as
  * the chunk will take at its rate so far when it fills up, so a series' first chunk does
@@ -301,8 +292,7 @@ export function ocAppendMany(idsPtr: usize, tsPtr: usize, vsPtr: usize, n: i32, 
     const off = <usize>i << 3;
     const id = load<u32>(idsPtr + (<usize>i << 2));
     const t = load<f64>(tsPtr + off);
-    let bits = load<u64>(vsPtr + off);
-    if (bits == STALE_NAN_QUIETED) bits = STALE_NAN;
+    const bits = canonical(load<u64>(vsPtr + off));
     const s = stateOf(id);
     let count = load<u32>(s, S_COUNT);
     if (count > 0 && (count >= samplesPerChunk || t >= load<f64>(s, S_END) || t - load<f64>(s, S_MINT) > 2147483647.0)) {

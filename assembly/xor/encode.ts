@@ -9,16 +9,16 @@
 // bits. Full 64-bit words are stored big-endian.
 import { STATUS_BAD_TIMESTAMP, STATUS_TOO_MANY_SAMPLES } from "./status";
 
-const STALE_NAN: u64 = 0x7ff0000000000002;
+export const STALE_NAN: u64 = 0x7ff0000000000002;
 // The stale marker after a JS engine set its quiet bit.
-const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
+export const STALE_NAN_QUIETED: u64 = 0x7ff8000000000002;
 // 2^63 as f64: the first value outside int64.
 const INT64_LIMIT: f64 = 9223372036854775808.0;
 // 2^53: integers below it in magnitude convert between i64 and f64 exactly.
 const SAFE_INTEGER_LIMIT: f64 = 9007199254740992.0;
 const HALF_SAFE_INTEGER_LIMIT: f64 = 4503599627370496.0;
 
-@inline function canonical(bits: u64): u64 {
+@inline export function canonical(bits: u64): u64 {
   return bits == STALE_NAN_QUIETED ? STALE_NAN : bits;
 }
 
@@ -34,7 +34,7 @@ const HALF_SAFE_INTEGER_LIMIT: f64 = 4503599627370496.0;
 
 // Byte-wise writer for the varints and raw value at the start of a chunk; returns the
 // position after the uvarint.
-function putUvarint(p: usize, x: u64): usize {
+export function putUvarint(p: usize, x: u64): usize {
   while (x >= 0x80) {
     store<u8>(p++, <u8>((x & 0x7f) | 0x80));
     x >>= 7;

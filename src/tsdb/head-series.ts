@@ -6,16 +6,10 @@
 // stale ref simply fails to resolve. Labels are symbol ids in one pool; postings per label
 // pair are sorted Uint32Arrays of ids. Samples and chunks are not its business (head.ts).
 import { labelsHash, labelsKey, type Label, type Labels } from "../model/labels.js";
-import { LabelPool, PostingsList, SymbolTable } from "./head-store.js";
+import { growU32, growU8, LabelPool, PostingsList, SymbolTable } from "./head-store.js";
 
 /** Ids per generation: a ref is id + generation * ID_SPACE. */
 export const ID_SPACE = 1 << 24;
-
-function grown<T extends Uint8Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T {
-  const b = make(n);
-  b.set(a);
-  return b;
-}
 
 export class SeriesRegistry {
   private readonly hash: (labels: Labels) => number;
@@ -112,10 +106,10 @@ export class SeriesRegistry {
     if (id >= this.capacity) {
       let n = Math.max(1024, this.capacity);
       while (n <= id) n *= 2;
-      this.alive = grown(this.alive, n, (k) => new Uint8Array(k));
-      this.gen = grown(this.gen, n, (k) => new Uint32Array(k));
-      this.labelOff = grown(this.labelOff, n, (k) => new Uint32Array(k));
-      this.labelLen = grown(this.labelLen, n, (k) => new Uint32Array(k));
+      this.alive = growU8(this.alive, n);
+      this.gen = growU32(this.gen, n);
+      this.labelOff = growU32(this.labelOff, n);
+      this.labelLen = growU32(this.labelLen, n);
       this.capacity = n;
     }
     this.gen[id] = gen;

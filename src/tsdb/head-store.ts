@@ -17,8 +17,13 @@ function grow32(a: Int32Array, n: number, fill: number): Int32Array<ArrayBuffer>
   if (fill !== 0) b.fill(fill, a.length);
   return b;
 }
-function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
+export function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
   const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+export function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
   b.set(a);
   return b;
 }

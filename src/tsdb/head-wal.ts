@@ -124,8 +124,10 @@ class Replayer {
             this.unknown++;
             continue;
           }
-          const covered = this.coveredUntil.get(id);
-          if (covered !== undefined && t <= covered) continue;
+          if (this.coveredUntil.size > 0) {
+            const covered = this.coveredUntil.get(id);
+            if (covered !== undefined && t <= covered) continue;
+          }
           b.refs[k] = id;
           b.ts[k] = t;
           b.vs[k] = b.vs[i];

@@ -48,6 +48,28 @@ export interface StoredChunk {
 }
 
 /**
+ * Where the data of the chunk record at `at` starts and how long it is, reading the uvarint
+ * after the 25-byte header within buf[..end); undefined when the length is cut off or too long.
+ */
+function chunkData(buf: Uint8Array, at: number, end: number): { start: number; len: number } | undefined {
+  let p = at + 25;
+  let len = 0;
+  for (let shift = 0; shift <= 28; shift += 7) {
+    if (p >= end) return undefined;
+    const b = buf[p++]!;
+    len += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return { start: p, len };
+  }
+  return undefined;
+}
+
+/** True when the big-endian CRC32-Castagnoli at buf[dataEnd..] covers buf[at, dataEnd). */
+function crcMatches(buf: Uint8Array, at: number, dataEnd: number): boolean {
+  const crc = ((buf[dataEnd]! << 24) | (buf[dataEnd + 1]! << 16) | (buf[dataEnd + 2]! << 8) | buf[dataEnd + 3]!) >>> 0;
+  return crc32c(buf.subarray(at, dataEnd)) === crc;
+}
+
+/**
  * Appends the chunks of one file to out and sets the file's newest maxt; returns what is
  * damaged, or undefined when the file reads to its end (trailing zeros end it too).
  */
@@ -65,19 +87,14 @@ function readChunkFile(buf: Uint8Array, seq: number, out: StoredChunk[], f: Chun
     const maxt = Number(v.getBigInt64(p + 16));
     const encoding = buf[p + 24]!;
     if (seriesRef === 0 && mint === 0 && maxt === 0 && encoding === 0) return undefined;
-    let q = p + 25;
-    let len = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (q >= buf.length || shift > 28) return `bad chunk length at ${p}`;
-      const b = buf[q++]!;
-      len += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
-    if (q + len + 4 > buf.length) return `torn chunk at ${p}`;
-    if (crc32c(buf.subarray(p, q + len)) !== v.getUint32(q + len)) return `checksum mismatch in chunk at ${p}`;
+    const d = chunkData(buf, p, buf.length);
+    if (!d) return `bad chunk length at ${p}`;
+    const dataEnd = d.start + d.len;
+    if (dataEnd + 4 > buf.length) return `torn chunk at ${p}`;
+    if (!crcMatches(buf, p, dataEnd)) return `checksum mismatch in chunk at ${p}`;
     out.push({ seriesRef, mint, maxt, ref: seq * TWO32 + p, encoding });
     if (maxt > f.maxt) f.maxt = maxt;
-    p = q + len + 4;
+    p = dataEnd + 4;
   }
   return undefined;
 }
@@ -250,24 +267,15 @@ export class HeadChunkFiles {
     let whole = new Uint8Array(CHUNK_HEADER_MAX + TYPICAL_CHUNK_BYTES);
     const got = readAt(whole, offset);
     if (got < 26) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: short header`);
-    let p = 25;
-    let len = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = whole[p++];
-      len += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-      shift += 7;
-      if (p >= got || shift > 28) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: bad length`);
+    const d = chunkData(whole, 0, got);
+    if (!d) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: bad length`);
+    const dataEnd = d.start + d.len;
+    if (dataEnd + 4 > got) {
+      whole = new Uint8Array(dataEnd + 4);
+      if (readAt(whole, offset) !== whole.length) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: short read`);
     }
-    const total = p + len + 4;
-    if (total > got) {
-      whole = new Uint8Array(total);
-      if (readAt(whole, offset) !== total) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: short read`);
-    }
-    const crc = ((whole[p + len] << 24) | (whole[p + len + 1] << 16) | (whole[p + len + 2] << 8) | whole[p + len + 3]) >>> 0;
-    if (crc32c(whole.subarray(0, p + len)) !== crc) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: checksum mismatch`);
-    return whole.subarray(p, p + len);
+    if (!crcMatches(whole, 0, dataEnd)) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: checksum mismatch`);
+    return whole.subarray(d.start, dataEnd);
   }
 
   /** Deletes files all of whose chunks end before mint; the file being written stays. */
@@ -339,22 +347,15 @@ export class HeadChunkFiles {
       for (let j = k; j < end; j++) {
         const ref = refs[order[j]];
         const at = (ref % TWO32) - start;
-        // Header (series ref, mint, maxt, encoding) is 25 bytes, then the uvarint data length.
-        let p = at + 25;
-        let len = 0;
-        for (let shift = 0; p < got && shift <= 28; shift += 7) {
-          const byte = region[p++];
-          len += (byte & 0x7f) * 2 ** shift;
-          if (byte < 0x80) break;
-        }
-        const crcAt = p + len;
-        if (crcAt + 4 > got) {
+        const d = chunkData(region, at, got);
+        // Not wholly inside the region (a big chunk at its end): read it on its own.
+        if (!d || d.start + d.len + 4 > got) {
           out[order[j]] = this.read(ref);
           continue;
         }
-        const crc = ((region[crcAt] << 24) | (region[crcAt + 1] << 16) | (region[crcAt + 2] << 8) | region[crcAt + 3]) >>> 0;
-        if (crc32c(region.subarray(at, crcAt)) !== crc) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: checksum mismatch`);
-        out[order[j]] = region.subarray(p, crcAt);
+        const dataEnd = d.start + d.len;
+        if (!crcMatches(region, at, dataEnd)) throw new HeadChunkCorruptionError(`head chunk ref ${ref}: checksum mismatch`);
+        out[order[j]] = region.subarray(d.start, dataEnd);
       }
       k = end;
     }
