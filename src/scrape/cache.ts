@@ -188,11 +188,6 @@ export class ScrapeCache {
     m.lastIter = this.iter;
   }
 
-  /** Series texts cached (for tests and self-monitoring). */
-  size(): number {
-    return this.slots - this.free.length;
-  }
-
   /** Bytes held: columns and text arena as allocated, plus an estimate for the hash map. */
   memoryBytes(): number {
     return this.refs.length * (8 + 4 + 4 + 4 + 4 + 1) + this.text.length + this.byHash.size * 40;
